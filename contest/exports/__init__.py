@@ -1,0 +1,1 @@
+"""Files for people: standings tables (CSV, XLSX, JSON); certificates and score sheets to come."""

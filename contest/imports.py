@@ -1,0 +1,235 @@
+"""Reading entrants (CSV or XLSX) and marks (CSV) into the core's values, with every bad row reported by file,
+row number and column. CSV files may be UTF-8 (with or without BOM) or GB18030/GBK as Excel saves them on Chinese
+Windows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from contest.scoring import ContestDefinition, Entrant, Mark, MarkError, Problem, mark_problems, parse_decimal
+from contest.scoring.errors import ContestError
+
+MAX_PROBLEMS = 50
+
+ENTRANT_HEADERS = {
+    "code": ("code", "编号", "参赛编号", "选手编号", "工位号", "entrant"),
+    "name": ("name", "姓名", "选手姓名", "选手"),
+    "organization": ("organization", "单位", "参赛单位", "工作单位", "organisation"),
+    "group": ("group", "组别", "分组"),
+}
+MARK_HEADERS = {
+    "entrant": ("entrant", "编号", "选手编号", "参赛编号", "选手"),
+    "round": ("round", "轮次", "场次", "赛段"),
+    "item": ("item", "序号", "项", "作品"),
+    "criterion": ("criterion", "评分项", "指标", "项目"),
+    "judge": ("judge", "裁判", "评委"),
+    "value": ("value", "分数", "得分", "成绩", "数值"),
+}
+
+
+class TableError(ContestError):
+    """A data file (entrants or marks) cannot be read."""
+
+
+def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Headers and (row number, cells) of a CSV or XLSX file; row numbers as a spreadsheet shows them."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx_rows(path)
+    if suffix in (".csv", ".txt", ""):
+        return _csv_rows(path)
+    raise TableError(f"{path.name}: expected a .csv or .xlsx file, got {suffix}")
+
+
+def _decode(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TableError(f"{path}: cannot read the file ({exc.strerror})") from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise TableError(f"{path.name}: not a text file in UTF-8 or GB18030 (save it as CSV UTF-8)")  # pragma: no cover
+
+
+def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    text = _decode(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        headers = next(reader)
+    except StopIteration:
+        raise TableError(f"{path.name}: the file is empty; the first row must name the columns") from None
+    except csv.Error as exc:
+        raise TableError(f"{path.name} row 1: {exc}") from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for row in reader:
+                yield reader.line_num, row
+        except csv.Error as exc:
+            raise TableError(f"{path.name} row {reader.line_num}: {exc}") from None
+
+    return [h.strip() for h in headers], rows()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise TableError(f"{path.name}: not a readable .xlsx workbook ({type(exc).__name__})") from None
+    sheet = book.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    first = next(values, None)
+    if first is None:
+        raise TableError(f"{path.name}: the first sheet is empty; its first row must name the columns")
+    headers = [_cell(v) for v in first]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for number, row in enumerate(values, start=2):
+            yield number, [_cell(v) for v in row]
+        book.close()
+
+    return headers, rows()
+
+
+def _columns(
+    path: Path, headers: list[str], known: dict[str, tuple[str, ...]], required: Sequence[str]
+) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        name = header.strip().lower()
+        for field, aliases in known.items():
+            if name in aliases and field not in found:
+                found[field] = index
+    missing = [f for f in required if f not in found]
+    if missing:
+        wanted = ", ".join(f"{f} ({'/'.join(known[f][1:3])})" for f in missing)
+        raise TableError(
+            f"{path.name} row 1: missing column {wanted}; the first row has: {', '.join(headers) or 'nothing'}"
+        )
+    return found
+
+
+def read_entrants(path: Path) -> list[Entrant]:
+    headers, rows = read_rows(path)
+    columns = _columns(path, headers, ENTRANT_HEADERS, ("code", "name"))
+    extra = [(i, h) for i, h in enumerate(headers) if i not in columns.values() and h]
+    problems: list[Problem] = []
+    entrants: list[Entrant] = []
+    first_row: dict[str, int] = {}
+    for number, row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {field: (row[i].strip() if i < len(row) else "") for field, i in columns.items()}
+        where = f"{path.name} row {number}"
+        code = cells["code"]
+        if not code:
+            problems.append(Problem(f"{where}, column {headers[columns['code']]}", "the entrant code is empty"))
+            continue
+        if len(code) > 64:
+            problems.append(Problem(f"{where}, column {headers[columns['code']]}", "the code is over 64 characters"))
+            continue
+        if code in first_row:
+            problems.append(
+                Problem(
+                    f"{where}, column {headers[columns['code']]}",
+                    f"code {code!r} is already used in row {first_row[code]}",
+                )
+            )
+            continue
+        first_row[code] = number
+        attributes = {h: row[i].strip() for i, h in extra if i < len(row) and row[i].strip()}
+        entrants.append(Entrant(code, cells["name"], cells.get("organization", ""), cells.get("group", ""), attributes))
+    if problems:
+        raise TableError(problems[:MAX_PROBLEMS], title=f"{path.name}: {len(problems)} bad rows")
+    return entrants
+
+
+def read_marks(path: Path, definition: ContestDefinition, entrants: Sequence[Entrant] | None = None) -> list[Mark]:
+    """Marks from CSV, each checked against the contest (range, step, keys, panel) and the entrant list."""
+    headers, rows = read_rows(path)
+    columns = _columns(path, headers, MARK_HEADERS, ("entrant", "criterion", "value"))
+    if "round" not in columns and len(definition.rounds) > 1:
+        raise TableError(f"{path.name} row 1: missing column round; this contest has several rounds")
+    codes = {e.code for e in entrants} if entrants else None
+    problems: list[Problem] = []
+    marks: list[Mark] = []
+    seen: dict[tuple[str, str, int, str, str], int] = {}
+    for number, row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {field: (row[i].strip() if i < len(row) else "") for field, i in columns.items()}
+        where = f"{path.name} row {number}"
+
+        def column(field: str, where: str = where) -> str:
+            return f"{where}, column {headers[columns[field]] if field in columns else field}"
+
+        bad = False
+        try:
+            item = int(cells.get("item") or 1)
+        except ValueError:
+            problems.append(Problem(column("item"), f"expected a whole number from 1, got {cells.get('item')!r}"))
+            bad = True
+            item = 1
+        try:
+            value = parse_decimal(cells["value"])
+        except ValueError as exc:
+            problems.append(Problem(column("value"), str(exc)))
+            bad = True
+            value = Decimal(0)
+        if not cells["entrant"]:
+            problems.append(Problem(column("entrant"), "the entrant code is empty"))
+            bad = True
+        if bad:
+            continue
+        mark = Mark(
+            cells["entrant"],
+            cells.get("round") or definition.rounds[0].key,
+            item,
+            cells["criterion"],
+            cells.get("judge", ""),
+            value,
+        )
+        panel = definition.panel(mark.round) if definition.has_round(mark.round) else None
+        for problem in mark_problems(definition, mark, entrants=codes, panel=panel):
+            problems.append(Problem(column(problem.where), problem.message))
+            bad = True
+        key = (mark.entrant, mark.round, mark.item, mark.criterion, mark.judge)
+        if not bad and key in seen:
+            problems.append(
+                Problem(
+                    where,
+                    f"repeats the mark of row {seen[key]} (same entrant, round, item, criterion and judge); keep one",
+                )
+            )
+            continue
+        if not bad:
+            seen[key] = number
+            marks.append(mark)
+    if problems:
+        shown = problems[:MAX_PROBLEMS]
+        more = f" (the first {MAX_PROBLEMS} shown)" if len(problems) > MAX_PROBLEMS else ""
+        raise MarkError(shown, title=f"{path.name}: {len(problems)} bad marks{more}")
+    return marks

@@ -1,0 +1,316 @@
+"""The board: one round's standings, built once from all marks and kept current one entrant at a time.
+
+`Board(definition, round_key, entrants, sheet)` scores every entrant with marks in that round and keeps each
+group's complete entrants in a sorted list of keys. After marks of some entrants change in the sheet,
+`board.update(codes)` rescores just those entrants and moves their keys (a bisect, not a sort), unless the field's
+best value of a relative criterion moved, which rescores that group. `rows(limit=50)` then ranks and awards only
+the rows asked for.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from contest.scoring.awards import advance_count, award_ranges
+from contest.scoring.definition import ContestDefinition
+from contest.scoring.entrants import Entrant
+from contest.scoring.errors import ScoringError
+from contest.scoring.marks import MarkSheet
+from contest.scoring.numbers import round_half_up
+from contest.scoring.ranking import SortKey, key_maker, rank_at, same_place, sort_key
+from contest.scoring.totals import EntrantResult, RoundPlan, Trace, score_standing
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of a standing as screens, exports and the CLI show it (totals rounded to the contest's decimals)."""
+
+    rank: int | None  # None: not ranked (incomplete)
+    entrant: str
+    name: str
+    organization: str
+    group: str
+    rounds: Mapping[str, Decimal | None]
+    total: Decimal | None
+    award: str | None
+    advances: bool
+    complete: bool
+    issues: tuple[str, ...]
+
+
+@dataclass
+class _Group:
+    keys: list[SortKey]
+    incomplete: set[str]
+
+
+class Board:
+    def __init__(
+        self,
+        definition: ContestDefinition,
+        round_key: str,
+        entrants: Sequence[Entrant],
+        sheet: MarkSheet,
+        *,
+        panels: Mapping[str, Sequence[str]] | None = None,
+        version: int = 0,
+    ) -> None:
+        if not definition.has_round(round_key):
+            known = ", ".join(r.key for r in definition.rounds)
+            raise ScoringError(f"no round {round_key!r}; rounds: {known}")
+        self.definition = definition
+        self.round = definition.round(round_key)
+        self.sheet = sheet
+        self.version = version
+        self.entrants: dict[str, Entrant] = {e.code: e for e in entrants}
+        self._order = {code: i for i, code in enumerate(self.entrants)}
+        self._group_first: dict[str, int] = {}
+        for entrant in entrants:
+            self._group_first.setdefault(entrant.group, self._order[entrant.code])
+        self._standing_rounds = definition.standing_rounds(round_key)
+        self.plans = {
+            key: RoundPlan(definition, definition.round(key), self._panel(key, panels)) for key in self._standing_rounds
+        }
+        self._breakers, self._decimals = key_maker(definition)
+        self._separate = definition.ranking.groups == "separate"
+        self._relative = any(plan.relative for plan in self.plans.values())
+        self._final = round_key == definition.rounds[-1].key
+        self.results: dict[str, EntrantResult] = {}
+        self._groups: dict[str, _Group] = {}
+        self._best: dict[str, dict[str, dict[str, Decimal]]] = {}  # group -> round -> criterion -> best
+        self._rebuild(None)
+
+    def _panel(self, key: str, panels: Mapping[str, Sequence[str]] | None) -> tuple[str, ...]:
+        if panels and key in panels:
+            return tuple(panels[key])
+        return self.definition.panel(key) or self.sheet.judges(key)
+
+    def group_of(self, code: str) -> str:
+        entrant = self.entrants.get(code)
+        return entrant.group if entrant and self._separate else ""
+
+    @property
+    def groups(self) -> list[str]:
+        """The groups with entrants on this board, in the order the entrant list first names them."""
+        if not self._separate:
+            return list(self._groups)
+        first = self._group_first
+        return sorted(self._groups, key=lambda g: (first.get(g, 1 << 30), g))
+
+    # -- building and updating --------------------------------------------------------------------------------
+
+    def _rebuild(self, group: str | None) -> None:
+        codes = [
+            code
+            for code in self.sheet.entrants()
+            if self.sheet.entrant(code).get(self.round.key) and (group is None or self.group_of(code) == group)
+        ]
+        if group is None:
+            self.results.clear()
+            self._groups.clear()
+            self._best.clear()
+        else:
+            for code in [c for c in self.results if self.group_of(c) == group]:
+                del self.results[code]
+            self._groups.pop(group, None)
+        if self._relative:
+            for g in {self.group_of(c) for c in codes}:
+                self._best[g] = self._field_best(g)
+        fresh: dict[str, list[SortKey]] = {}
+        for code in codes:
+            result = self._score(code)
+            self.results[code] = result
+            g = self.group_of(code)
+            entry = self._groups.setdefault(g, _Group([], set()))
+            if result.total is None:
+                entry.incomplete.add(code)
+            else:
+                fresh.setdefault(g, []).append(self._key(result))
+        for g, keys in fresh.items():
+            keys.sort()
+            self._groups[g].keys = keys
+
+    def _score(self, code: str, trace: Trace | None = None) -> EntrantResult:
+        return score_standing(
+            self.definition,
+            self.round.key,
+            self.plans,
+            code,
+            self.sheet.entrant(code),
+            self._best.get(self.group_of(code), {}),
+            trace,
+        )
+
+    def _key(self, result: EntrantResult) -> SortKey:
+        return sort_key(result, self._breakers, self._decimals)
+
+    def _field_best(self, group: str) -> dict[str, dict[str, Decimal]]:
+        best: dict[str, dict[str, Decimal]] = {}
+        for key, plan in self.plans.items():
+            for crit_key in plan.relative:
+                crit = self.definition.criterion(crit_key)
+                pick = max if crit.better == "higher" else min
+                values = [
+                    judged[""]
+                    for code in self.sheet.entrants()
+                    if self.group_of(code) == group
+                    for (_, c), judged in self.sheet.entrant(code).get(key, {}).items()
+                    if c == crit_key and "" in judged
+                ]
+                if values:
+                    best.setdefault(key, {})[crit_key] = pick(values)
+        return best
+
+    def update(self, codes: Iterable[str], *, version: int | None = None) -> None:
+        """Rescore these entrants after their marks changed in the sheet."""
+        if version is not None:
+            self.version = version
+        for code in set(codes):
+            group = self.group_of(code)
+            if self._relative and self._field_best(group) != self._best.get(group, {}):
+                self._rebuild(group)
+                continue
+            self._remove(code)
+            if not self.sheet.entrant(code).get(self.round.key):
+                continue
+            result = self._score(code)
+            self.results[code] = result
+            entry = self._groups.setdefault(group, _Group([], set()))
+            if result.total is None:
+                entry.incomplete.add(code)
+            else:
+                bisect.insort(entry.keys, self._key(result))
+
+    def add_entrants(self, entrants: Iterable[Entrant]) -> None:
+        """Register or rename entrants (their scores do not change; a changed group rebuilds the board)."""
+        regroup = False
+        for entrant in entrants:
+            old = self.entrants.get(entrant.code)
+            regroup = regroup or (old is not None and old.group != entrant.group and self._separate)
+            self.entrants[entrant.code] = entrant
+            self._order.setdefault(entrant.code, len(self._order))
+            self._group_first.setdefault(entrant.group, self._order[entrant.code])
+        if regroup:
+            self._rebuild(None)
+
+    def _remove(self, code: str) -> None:
+        old = self.results.pop(code, None)
+        if old is None:
+            return
+        entry = self._groups[self.group_of(code)]
+        if old.total is None:
+            entry.incomplete.discard(code)
+        else:
+            key = self._key(old)
+            index = bisect.bisect_left(entry.keys, key)
+            del entry.keys[index]
+
+    # -- reading ------------------------------------------------------------------------------------------------
+
+    def rows(self, *, group: str | None = None, limit: int | None = None, entrant: str | None = None) -> list[Row]:
+        """Ranked rows (by group, then rank), then the incomplete ones; `entrant`'s row is added if cut off."""
+        out: list[Row] = []
+        wanted = [group] if group is not None else self.groups
+        for g in wanted:
+            entry = self._groups.get(g)
+            if entry is None:
+                continue
+            out.extend(self._group_rows(g, entry, None if limit is None else max(0, limit - len(out))))
+            if limit is not None and len(out) >= limit:
+                break
+        if entrant is not None and all(r.entrant != entrant for r in out):
+            found = self.row(entrant)
+            if found is not None and (group is None or found.group == group):
+                out.append(found)
+        return out
+
+    def row(self, code: str) -> Row | None:
+        result = self.results.get(code)
+        if result is None:
+            return None
+        group = self.group_of(code)
+        entry = self._groups[group]
+        if result.total is None:
+            return self._row(result, group, None, None, False)
+        key = self._key(result)
+        position = bisect.bisect_left(entry.keys, key)
+        award, advances = self._standing_extras(entry.keys, position)
+        return self._row(result, group, rank_at(entry.keys, position), award, advances)
+
+    def _group_rows(self, group: str, entry: _Group, limit: int | None) -> list[Row]:
+        keys = entry.keys
+        count = len(keys) if limit is None else min(limit, len(keys))
+        ranges = award_ranges(self.definition.awards, keys) if self._final else []
+        advancing = advance_count(self.round.advance, keys) if self.round.advance else 0
+        rows: list[Row] = []
+        rank = 0
+        for position in range(count):
+            if position == 0 or not same_place(keys[position - 1], keys[position]):
+                rank = position + 1
+            code = keys[position][-1]
+            assert isinstance(code, str)
+            award = next((name for start, end, name in ranges if start <= position < end), None)
+            rows.append(self._row(self.results[code], group, rank, award, position < advancing))
+        if limit is None or len(rows) < limit:
+            room = None if limit is None else limit - len(rows)
+            for code in sorted(entry.incomplete, key=lambda c: (self._order.get(c, 1 << 30), c))[:room]:
+                rows.append(self._row(self.results[code], group, None, None, False))
+        return rows
+
+    def _standing_extras(self, keys: list[SortKey], position: int) -> tuple[str | None, bool]:
+        award = None
+        if self._final:
+            award = next(
+                (name for start, end, name in award_ranges(self.definition.awards, keys) if start <= position < end),
+                None,
+            )
+        advances = bool(self.round.advance) and position < advance_count(self.round.advance or 0, keys)
+        return award, advances
+
+    def _row(self, result: EntrantResult, group: str, rank: int | None, award: str | None, advances: bool) -> Row:
+        entrant = self.entrants.get(result.entrant) or Entrant(result.entrant)
+        d = self._decimals
+        return Row(
+            rank=rank,
+            entrant=result.entrant,
+            name=entrant.name,
+            organization=entrant.organization,
+            group=entrant.group,
+            rounds={k: None if v is None else round_half_up(v, d) for k, v in result.rounds.items()},
+            total=None if result.total is None else round_half_up(result.total, d),
+            award=award,
+            advances=advances,
+            complete=result.complete,
+            issues=result.issues,
+        )
+
+    def trace(self, code: str) -> tuple[EntrantResult, Trace]:
+        """Score one entrant again, recording every step, for an explanation."""
+        steps: Trace = []
+        return self._score(code, steps), steps
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    entrant: str
+    rank_before: int | None
+    rank_after: int | None
+    total_before: Decimal | None
+    total_after: Decimal | None
+
+
+def diff_rows(before: Sequence[Row], after: Sequence[Row]) -> list[Change]:
+    """What changed between two views of a standing, in the order of `after` (then entrants that left)."""
+    old = {r.entrant: r for r in before}
+    changes = []
+    for row in after:
+        prev = old.pop(row.entrant, None)
+        if prev is None or (prev.rank, prev.total, prev.award) != (row.rank, row.total, row.award):
+            changes.append(
+                Change(row.entrant, prev.rank if prev else None, row.rank, prev.total if prev else None, row.total)
+            )
+    changes.extend(Change(r.entrant, r.rank, None, r.total, None) for r in old.values())
+    return changes

@@ -1,0 +1,55 @@
+"""Errors of the scoring core, split by who must act.
+
+`ContestError` and its subclasses are problems a user can fix (a bad contest file, a mark out of range, a panel
+too small to trim). They carry every problem found, each naming where it is. Anything else raised from the core
+is a bug in contest itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, with where it is (`where`: a key path such as ``criteria[2].max``, or a file and row)."""
+
+    where: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        at = f"{self.where} (line {self.line})" if self.line else self.where
+        return f"{at}: {self.message}" if at else self.message
+
+
+class ContestError(Exception):
+    """A problem the user can fix. `problems` lists every one found, not just the first."""
+
+    def __init__(self, problems: list[Problem] | Problem | str, *, title: str = "") -> None:
+        if isinstance(problems, str):
+            problems = [Problem("", problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.title = title
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        lines = [str(p) for p in self.problems]
+        if self.title:
+            return "\n".join([self.title, *("  - " + line for line in lines)])
+        return "\n".join(lines)
+
+
+class DefinitionError(ContestError):
+    """The contest definition (TOML) is invalid; nothing of it is used."""
+
+
+class MarkError(ContestError):
+    """One or more marks are invalid (out of range, off step, unknown key, wrong judge...)."""
+
+
+class ScoringError(ContestError):
+    """The marks cannot be scored under this definition (e.g. a panel too small for the trimming it asks)."""

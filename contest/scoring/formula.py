@@ -1,0 +1,179 @@
+"""A small, safe arithmetic language for item, subtotal, judge and standing formulas.
+
+    0.25*外形 + 0.10*汤色 + 0.25*香气 + 0.30*滋味 + 0.10*叶底
+    execution * dd * 0.6
+    theory * 0.2 + practical * 0.8
+    max(0, 10 - deduction)
+
+Numbers, names, ``+ - * /``, parentheses, unary minus and the functions ``min``, ``max`` and ``abs``. Names may be
+Chinese. Full-width operators and brackets (``（ ） ＋ × ÷``) are accepted as typed on a Chinese keyboard. The text is
+parsed once with `ast` into a tree of closures; nothing is ever passed to `eval`.
+"""
+
+from __future__ import annotations
+
+import ast
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from contest.scoring.numbers import CONTEXT, plain
+
+Env = Mapping[str, Decimal]
+Node = Callable[[Env], Decimal]
+
+FUNCTIONS = ("min", "max", "abs")
+MAX_LENGTH = 2000
+
+
+class FormulaSyntaxError(ValueError):
+    """The formula text is not a valid formula; the message says why, in words a user can act on."""
+
+
+class FormulaEvalError(ArithmeticError):
+    """The formula could not be computed for these values (division by zero)."""
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width to ASCII) plus × and ÷, which NFKC keeps."""
+    return unicodedata.normalize("NFKC", text).replace("×", "*").replace("÷", "/")
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A parsed formula. `names` are the keys it reads; `evaluate` computes it exactly."""
+
+    source: str
+    names: frozenset[str]
+    _node: Node = field(repr=False, compare=False)
+    _render: Callable[[Mapping[str, str]], str] = field(repr=False, compare=False)
+
+    def evaluate(self, env: Env) -> Decimal:
+        return self._node(env)
+
+    def substitute(self, env: Env) -> str:
+        """The formula with each name replaced by its value: ``24 * 2.0 * 0.6``."""
+        return self._render({name: plain(env[name]) for name in self.names if name in env})
+
+    def __str__(self) -> str:
+        return self.source
+
+
+def parse_formula(source: str) -> Formula:
+    if not isinstance(source, str):
+        raise FormulaSyntaxError("a formula must be text")
+    text = normalize(source).strip()
+    if not text:
+        raise FormulaSyntaxError("the formula is empty")
+    if len(text) > MAX_LENGTH:
+        raise FormulaSyntaxError(f"the formula is longer than {MAX_LENGTH} characters")
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        col = f" at character {exc.offset}" if exc.offset else ""
+        raise FormulaSyntaxError(f"not a valid formula{col}: {text!r}") from None
+    names: set[str] = set()
+    node = _compile(tree.body, names, depth=0)
+    render = _renderer(tree.body)
+    return Formula(source=text, names=frozenset(names), _node=node, _render=render)
+
+
+def _compile(node: ast.expr, names: set[str], depth: int) -> Node:
+    if depth > 60:
+        raise FormulaSyntaxError("the formula is nested too deeply")
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            raise FormulaSyntaxError(f"only numbers may appear as constants, not {node.value!r}")
+        const = Decimal(_source_of_constant(node))
+        return lambda env: const
+    if isinstance(node, ast.Name):
+        name = node.id
+        names.add(name)
+        return lambda env: env[name]
+    if isinstance(node, ast.UnaryOp):
+        inner = _compile(node.operand, names, depth + 1)
+        if isinstance(node.op, ast.USub):
+            return lambda env: CONTEXT.minus(inner(env))
+        if isinstance(node.op, ast.UAdd):
+            return inner
+        raise FormulaSyntaxError("only + and - may stand before a value")
+    if isinstance(node, ast.BinOp):
+        left = _compile(node.left, names, depth + 1)
+        right = _compile(node.right, names, depth + 1)
+        if isinstance(node.op, ast.Add):
+            return lambda env: CONTEXT.add(left(env), right(env))
+        if isinstance(node.op, ast.Sub):
+            return lambda env: CONTEXT.subtract(left(env), right(env))
+        if isinstance(node.op, ast.Mult):
+            return lambda env: CONTEXT.multiply(left(env), right(env))
+        if isinstance(node.op, ast.Div):
+            return _divide(left, right)
+        raise FormulaSyntaxError("only + - * / are allowed as operators")
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            raise FormulaSyntaxError(f"the only functions are {', '.join(FUNCTIONS)}")
+        if node.keywords:
+            raise FormulaSyntaxError(f"{node.func.id}() takes plain values, not name=value")
+        args = [_compile(arg, names, depth + 1) for arg in node.args]
+        fname = node.func.id
+        if fname == "abs":
+            if len(args) != 1:
+                raise FormulaSyntaxError("abs() takes exactly one value")
+            only = args[0]
+            return lambda env: abs(only(env))
+        if len(args) < 2:
+            raise FormulaSyntaxError(f"{fname}() takes two or more values")
+        pick = min if fname == "min" else max
+        return lambda env: pick(arg(env) for arg in args)
+    if isinstance(node, ast.Compare | ast.BoolOp):
+        raise FormulaSyntaxError("comparisons and and/or are not part of formulas; use min() and max()")
+    raise FormulaSyntaxError(f"{type(node).__name__} is not allowed in a formula")
+
+
+def _divide(left: Node, right: Node) -> Node:
+    def divide(env: Env) -> Decimal:
+        divisor = right(env)
+        if not divisor:
+            raise FormulaEvalError("division by zero")
+        return CONTEXT.divide(left(env), divisor)
+
+    return divide
+
+
+def _renderer(tree: ast.expr) -> Callable[[Mapping[str, str]], str]:
+    def render(values: Mapping[str, str]) -> str:
+        return _render(tree, values, 0)
+
+    return render
+
+
+_PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2}
+_SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+
+
+def _render(node: ast.expr, values: Mapping[str, str], parent: int) -> str:
+    if isinstance(node, ast.Constant):
+        return _source_of_constant(node)
+    if isinstance(node, ast.Name):
+        return values.get(node.id, node.id)
+    if isinstance(node, ast.UnaryOp):
+        sign = "-" if isinstance(node.op, ast.USub) else "+"
+        return sign + _render(node.operand, values, 3)
+    if isinstance(node, ast.BinOp):
+        prec = _PRECEDENCE[type(node.op)]
+        # the right operand of - and / binds tighter: a - (b - c)
+        right_prec = prec + 1 if isinstance(node.op, ast.Sub | ast.Div) else prec
+        text = f"{_render(node.left, values, prec)} {_SYMBOL[type(node.op)]} {_render(node.right, values, right_prec)}"
+        return f"({text})" if prec < parent else text
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return f"{node.func.id}({', '.join(_render(a, values, 0) for a in node.args)})"
+    return "?"  # pragma: no cover - _compile refused everything else
+
+
+def _source_of_constant(node: ast.Constant) -> str:
+    """The literal as written: TOML/formula ``0.1`` is one tenth, never the binary float."""
+    value = node.value
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)

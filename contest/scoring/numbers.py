@@ -1,0 +1,80 @@
+"""Exact decimal arithmetic for scores.
+
+All arithmetic runs in `CONTEXT` (50 significant digits). Sums and products of marks are exact; a division that
+does not terminate (a mean of three) is carried to 50 digits. Before a value is rounded half-up to the contest's
+`decimals` it is first snapped to `SNAP` places, so a result whose exact value lies on a half (25.615) rounds as it
+would by hand, even when a non-terminating intermediate left it at 25.61499...9. Scores are rationals with small
+denominators, so a true value within 1e-24 of a half is a half.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from functools import reduce
+
+CONTEXT = Context(prec=50, rounding=ROUND_HALF_EVEN)
+SNAP = Decimal(1).scaleb(-24)
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_QUANTA = {d: Decimal(1).scaleb(-d) for d in range(0, 11)}
+
+
+def round_half_up(value: Decimal, decimals: int) -> Decimal:
+    """Round to `decimals` places, half away from zero, after snapping off carried-division noise."""
+    snapped = value.quantize(SNAP, rounding=ROUND_HALF_EVEN, context=CONTEXT)
+    return snapped.quantize(_QUANTA[decimals], rounding=ROUND_HALF_UP, context=CONTEXT)
+
+
+def parse_decimal(raw: object) -> Decimal:
+    """A finite Decimal from a TOML/CSV/JSON value; raises ValueError with a readable reason.
+
+    Floats are taken by their shortest repr (TOML ``0.1`` means one tenth, not the binary float). Booleans, NaN
+    and infinities are refused.
+    """
+    if isinstance(raw, bool):
+        raise ValueError("expected a number, got true/false")
+    if isinstance(raw, Decimal):
+        value = raw
+    elif isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        if not math.isfinite(raw):
+            raise ValueError("expected a finite number")
+        value = Decimal(repr(raw))
+    elif isinstance(raw, str):
+        text = raw.strip()
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
+        if not text:
+            raise ValueError("expected a number, got an empty value")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"expected a number, got {raw!r}") from None
+    else:
+        raise ValueError(f"expected a number, got {type(raw).__name__}")
+    if not value.is_finite():
+        raise ValueError(f"expected a finite number, got {raw!r}")
+    return value
+
+
+def format_decimal(value: Decimal, decimals: int) -> str:
+    """The value rounded half-up and written with exactly `decimals` places (``78.40``)."""
+    return f"{round_half_up(value, decimals):f}"
+
+
+def plain(value: Decimal) -> str:
+    """A decimal written without exponent or trailing zeros, for explanations (``2.5``, ``10``)."""
+    if value == value.to_integral_value():
+        return f"{value.quantize(ONE, context=CONTEXT):f}"
+    return f"{value.normalize(CONTEXT):f}"
+
+
+def dsum(values: Iterable[Decimal]) -> Decimal:
+    """Exact sum in `CONTEXT` (the builtin sum would use the thread's context and its 28 digits)."""
+    return reduce(CONTEXT.add, values, ZERO)
