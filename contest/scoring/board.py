@@ -134,15 +134,18 @@ class Board:
             self._groups[g].keys = keys
 
     def _score(self, code: str, trace: Trace | None = None) -> EntrantResult:
-        return score_standing(
-            self.definition,
-            self.round.key,
-            self.plans,
-            code,
-            self.sheet.entrant(code),
-            self._best.get(self.group_of(code), {}),
-            trace,
-        )
+        try:
+            return score_standing(
+                self.definition,
+                self.round.key,
+                self.plans,
+                code,
+                self.sheet.entrant(code),
+                self._best.get(self.group_of(code), {}),
+                trace,
+            )
+        except ScoringError as exc:
+            raise ScoringError(f"entrant {code}, {exc.message}") from None
 
     def _key(self, result: EntrantResult) -> SortKey:
         return sort_key(result, self._breakers, self._decimals)

@@ -15,7 +15,7 @@ from typing import Literal, cast
 
 from contest.scoring.errors import DefinitionError, Problem
 from contest.scoring.formula import FUNCTIONS, Formula, FormulaSyntaxError, normalize, parse_formula
-from contest.scoring.numbers import CONTEXT, ZERO
+from contest.scoring.numbers import CONTEXT, ONE, ZERO
 from contest.scoring.toml_reader import LineIndex, Reader
 
 PanelMethod = Literal["mean", "median", "sum", "trimmed_mean", "trimmed_sum"]
@@ -256,8 +256,10 @@ class _Parser:
                 default = None
             if deduction and default is None and "default" not in t.table:
                 default = ZERO
-            if key is None or low is None or high is None or low >= high:
+            if key is None:
                 continue
+            if low is None or high is None or low >= high:
+                low, high, step, default = ZERO, ONE, None, None  # reported above; keeps the key known to formulas
             crit = Criterion(
                 key=key,
                 label=t.text("label", key),
@@ -308,14 +310,14 @@ class _Parser:
                 own.check_keys(SCORING_KEYS)
             own_judges = t.text_list("judges")
             scoring = self._scoring(own, base, [by_key[n] for n in names], own_judges or judges)
-            if scoring.item is None:
+            if not any(not by_key[n].deduction for n in names):
                 t.problem("criteria", "this round has nothing to score: it needs a criterion that is not a deduction")
-            else:
+            elif scoring.item is not None:
                 used = set(scoring.item.names).union(*(f.names for _, f in scoring.subtotals))
                 if scoring.judge is not None:
                     used |= scoring.judge.names
                 for name in names:
-                    if name not in used and not by_key[name].deduction:
+                    if name not in used and not by_key[name].deduction and name not in self._tie_breakers():
                         t.problem("criteria", f"{name!r} is entered in this round but no formula uses it")
             earlier = [r.key for r in rounds]
             standing = self._formula(
@@ -496,6 +498,11 @@ class _Parser:
                 key, f"weights add up to {total:f}, not 1 (100%): " + " + ".join(f"{w:f}" for w in weights.values())
             )
 
+    def _tie_breakers(self) -> list[object]:
+        ranking = self.root.table.get("ranking")
+        found = ranking.get("tie_breakers") if isinstance(ranking, dict) else None
+        return found if isinstance(found, list) else []
+
     # -- ranking and awards -----------------------------------------------------------------------------------
 
     def _ranking(self, criteria: set[str], round_keys: set[str], rounds: list[Round]) -> Ranking:
@@ -578,11 +585,22 @@ def linear_weights(formula: Formula) -> dict[str, Decimal]:
     for term in terms:
         if isinstance(term, ast.BinOp) and isinstance(term.op, ast.Mult):
             pair = (term.left, term.right)
-            const = next((p for p in pair if isinstance(p, ast.Constant)), None)
             name = next((p for p in pair if isinstance(p, ast.Name)), None)
-            if const is None or name is None or not isinstance(const.value, int | float):
+            weight = next((w for p in pair if (w := _constant(p)) is not None), None)
+            if name is None or weight is None:
                 return {}
-            weights[name.id] = Decimal(repr(const.value))
+            weights[name.id] = weights.get(name.id, ZERO) + weight
         else:
             return {}
     return weights
+
+
+def _constant(node: object) -> Decimal | None:
+    import ast
+
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _constant(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        return Decimal(repr(node.value))
+    return None

@@ -19,7 +19,9 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        at = f"{self.where} (line {self.line})" if self.line else self.where
+        at = self.where
+        if self.line:
+            at = f"{at} (line {self.line})" if at else f"line {self.line}"
         return f"{at}: {self.message}" if at else self.message
 
 
