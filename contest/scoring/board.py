@@ -19,9 +19,9 @@ from contest.scoring.definition import ContestDefinition
 from contest.scoring.entrants import Entrant
 from contest.scoring.errors import ScoringError
 from contest.scoring.marks import MarkSheet
-from contest.scoring.numbers import round_half_up
+from contest.scoring.numbers import precise, round_half_up
 from contest.scoring.ranking import SortKey, key_maker, rank_at, same_place, sort_key
-from contest.scoring.totals import EntrantResult, RoundPlan, Trace, score_standing
+from contest.scoring.totals import EntrantResult, StandingPlan, Trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +70,9 @@ class Board:
         self._group_first: dict[str, int] = {}
         for entrant in entrants:
             self._group_first.setdefault(entrant.group, self._order[entrant.code])
-        self._standing_rounds = definition.standing_rounds(round_key)
-        self.plans = {
-            key: RoundPlan(definition, definition.round(key), self._panel(key, panels)) for key in self._standing_rounds
-        }
+        rounds = definition.standing_rounds(round_key)
+        self.standing = StandingPlan(definition, round_key, {key: self._panel(key, panels) for key in rounds})
+        self.plans = self.standing.plans
         self._breakers, self._decimals = key_maker(definition)
         self._separate = definition.ranking.groups == "separate"
         self._relative = any(plan.relative for plan in self.plans.values())
@@ -81,7 +80,8 @@ class Board:
         self.results: dict[str, EntrantResult] = {}
         self._groups: dict[str, _Group] = {}
         self._best: dict[str, dict[str, dict[str, Decimal]]] = {}  # group -> round -> criterion -> best
-        self._rebuild(None)
+        with precise():
+            self._rebuild(None)
 
     def _panel(self, key: str, panels: Mapping[str, Sequence[str]] | None) -> tuple[str, ...]:
         if panels and key in panels:
@@ -135,15 +135,7 @@ class Board:
 
     def _score(self, code: str, trace: Trace | None = None) -> EntrantResult:
         try:
-            return score_standing(
-                self.definition,
-                self.round.key,
-                self.plans,
-                code,
-                self.sheet.entrant(code),
-                self._best.get(self.group_of(code), {}),
-                trace,
-            )
+            return self.standing.score(code, self.sheet.entrant(code), self._best.get(self.group_of(code), {}), trace)
         except ScoringError as exc:
             raise ScoringError(f"entrant {code}, {exc.message}") from None
 
@@ -171,21 +163,25 @@ class Board:
         """Rescore these entrants after their marks changed in the sheet."""
         if version is not None:
             self.version = version
-        for code in set(codes):
-            group = self.group_of(code)
-            if self._relative and self._field_best(group) != self._best.get(group, {}):
-                self._rebuild(group)
-                continue
-            self._remove(code)
-            if not self.sheet.entrant(code).get(self.round.key):
-                continue
-            result = self._score(code)
-            self.results[code] = result
-            entry = self._groups.setdefault(group, _Group([], set()))
-            if result.total is None:
-                entry.incomplete.add(code)
-            else:
-                bisect.insort(entry.keys, self._key(result))
+        with precise():
+            for code in set(codes):
+                self._update(code)
+
+    def _update(self, code: str) -> None:
+        group = self.group_of(code)
+        if self._relative and self._field_best(group) != self._best.get(group, {}):
+            self._rebuild(group)
+            return
+        self._remove(code)
+        if not self.sheet.entrant(code).get(self.round.key):
+            return
+        result = self._score(code)
+        self.results[code] = result
+        entry = self._groups.setdefault(group, _Group([], set()))
+        if result.total is None:
+            entry.incomplete.add(code)
+        else:
+            bisect.insort(entry.keys, self._key(result))
 
     def add_entrants(self, entrants: Iterable[Entrant]) -> None:
         """Register or rename entrants (their scores do not change; a changed group rebuilds the board)."""
@@ -197,7 +193,8 @@ class Board:
             self._order.setdefault(entrant.code, len(self._order))
             self._group_first.setdefault(entrant.group, self._order[entrant.code])
         if regroup:
-            self._rebuild(None)
+            with precise():
+                self._rebuild(None)
 
     def _remove(self, code: str) -> None:
         old = self.results.pop(code, None)
@@ -293,7 +290,8 @@ class Board:
     def trace(self, code: str) -> tuple[EntrantResult, Trace]:
         """Score one entrant again, recording every step, for an explanation."""
         steps: Trace = []
-        return self._score(code, steps), steps
+        with precise():
+            return self._score(code, steps), steps
 
 
 @dataclass(frozen=True, slots=True)

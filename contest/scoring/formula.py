@@ -16,9 +16,10 @@ import ast
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, getcontext
+from operator import mul
 
-from contest.scoring.numbers import CONTEXT, plain
+from contest.scoring.numbers import CONTEXT, plain, precise
 
 Env = Mapping[str, Decimal]
 Node = Callable[[Env], Decimal]
@@ -49,8 +50,16 @@ class Formula:
     _node: Node = field(repr=False, compare=False)
     _render: Callable[[Mapping[str, str]], str] = field(repr=False, compare=False)
 
-    def evaluate(self, env: Env) -> Decimal:
+    def compute(self, env: Env) -> Decimal:
+        """The value in the caller's decimal context (the board's hot path, already inside `precise()`)."""
         return self._node(env)
+
+    def evaluate(self, env: Env) -> Decimal:
+        """The exact value (in `CONTEXT`'s precision; the board runs in it already, other callers get it here)."""
+        if getcontext().prec >= CONTEXT.prec:
+            return self._node(env)
+        with precise():
+            return self._node(env)
 
     def substitute(self, env: Env) -> str:
         """The formula with each name replaced by its value: ``24 * 2.0 * 0.6``."""
@@ -94,19 +103,25 @@ def _compile(node: ast.expr, names: set[str], depth: int) -> Node:
     if isinstance(node, ast.UnaryOp):
         inner = _compile(node.operand, names, depth + 1)
         if isinstance(node.op, ast.USub):
-            return lambda env: CONTEXT.minus(inner(env))
+            return lambda env: -inner(env)
         if isinstance(node.op, ast.UAdd):
             return inner
         raise FormulaSyntaxError("only + and - may stand before a value")
     if isinstance(node, ast.BinOp):
+        terms = _weighted_terms(node)
+        if terms is not None and len(terms) > 1:  # 0.3*a + 0.2*b - c: one closure, the loop in C
+            coefficients = tuple(c for c, _ in terms)
+            keys = tuple(k for _, k in terms)
+            names.update(keys)
+            return lambda env: sum(map(mul, coefficients, map(env.__getitem__, keys)))
         left = _compile(node.left, names, depth + 1)
         right = _compile(node.right, names, depth + 1)
         if isinstance(node.op, ast.Add):
-            return lambda env: CONTEXT.add(left(env), right(env))
+            return lambda env: left(env) + right(env)
         if isinstance(node.op, ast.Sub):
-            return lambda env: CONTEXT.subtract(left(env), right(env))
+            return lambda env: left(env) - right(env)
         if isinstance(node.op, ast.Mult):
-            return lambda env: CONTEXT.multiply(left(env), right(env))
+            return lambda env: left(env) * right(env)
         if isinstance(node.op, ast.Div):
             return _divide(left, right)
         raise FormulaSyntaxError("only + - * / are allowed as operators")
@@ -131,12 +146,32 @@ def _compile(node: ast.expr, names: set[str], depth: int) -> Node:
     raise FormulaSyntaxError(f"{type(node).__name__} is not allowed in a formula")
 
 
+def _weighted_terms(node: ast.expr, sign: int = 1) -> list[tuple[Decimal, str]] | None:
+    """``0.3*a + b - 2*c`` -> [(0.3, a), (1, b), (-2, c)]; None when the formula is not such a weighted sum."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+        left = _weighted_terms(node.left, sign)
+        right = _weighted_terms(node.right, -sign if isinstance(node.op, ast.Sub) else sign)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.Name):
+        return [(Decimal(sign), node.id)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        for const, name in ((node.left, node.right), (node.right, node.left)):
+            if (
+                isinstance(const, ast.Constant)
+                and isinstance(const.value, int | float)
+                and not isinstance(const.value, bool)
+                and isinstance(name, ast.Name)
+            ):
+                return [(Decimal(_source_of_constant(const)) * sign, name.id)]
+    return None
+
+
 def _divide(left: Node, right: Node) -> Node:
     def divide(env: Env) -> Decimal:
         divisor = right(env)
         if not divisor:
             raise FormulaEvalError("division by zero")
-        return CONTEXT.divide(left(env), divisor)
+        return left(env) / divisor
 
     return divide
 

@@ -1,6 +1,7 @@
 """Exact decimal arithmetic for scores.
 
-All arithmetic runs in `CONTEXT` (50 significant digits). Sums and products of marks are exact; a division that
+All arithmetic runs in `CONTEXT` (50 significant digits): the board enters it with `precise()` at its public
+methods, so operators and `sum` inside the core use it. Sums and products of marks are exact; a division that
 does not terminate (a mean of three) is carried to 50 digits. Before a value is rounded half-up to the contest's
 `decimals` it is first snapped to `SNAP` places, so a result whose exact value lies on a half (25.615) rounds as it
 would by hand, even when a non-terminating intermediate left it at 25.61499...9. Scores are rationals with small
@@ -12,7 +13,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from contextlib import AbstractContextManager
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from functools import reduce
 
 CONTEXT = Context(prec=50, rounding=ROUND_HALF_EVEN)
@@ -22,6 +24,11 @@ ONE = Decimal(1)
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _QUANTA = {d: Decimal(1).scaleb(-d) for d in range(0, 11)}
+
+
+def precise() -> AbstractContextManager[Context]:
+    """Run the enclosed arithmetic in `CONTEXT` (thread-local: safe in a server's worker threads)."""
+    return localcontext(CONTEXT)
 
 
 def round_half_up(value: Decimal, decimals: int) -> Decimal:

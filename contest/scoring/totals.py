@@ -7,16 +7,16 @@ values), so an explanation is the very computation that produced the board, not 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import cast
+from typing import NamedTuple
 
-from contest.scoring.definition import PANEL, ContestDefinition, Round
+from contest.scoring.definition import PANEL, ContestDefinition, Criterion, Round
 from contest.scoring.errors import ScoringError
 from contest.scoring.formula import Formula, FormulaEvalError
 from contest.scoring.marks import ItemMarks
-from contest.scoring.numbers import CONTEXT, ZERO, dsum, plain, round_half_up
+from contest.scoring.numbers import ZERO, plain, round_half_up
 from contest.scoring.panel import combine_detail, combiner
 
 Trace = list["Step"]
@@ -31,8 +31,7 @@ class Step:
     value: Decimal | None
 
 
-@dataclass(frozen=True, slots=True)
-class RoundScore:
+class RoundScore(NamedTuple):
     total: Decimal | None  # None: incomplete (see issues) and not counted
     complete: bool
     issues: tuple[str, ...]
@@ -47,6 +46,7 @@ class RoundPlan:
         self.round = rnd
         self.decimals = definition.decimals
         self.panel = panel
+        self.panel_set = frozenset(panel)
         self.method = scoring.panel
         drop = scoring.drop_for(len(panel)) if panel else 0
         criteria = [definition.criterion(k) for k in rnd.criteria]
@@ -72,10 +72,12 @@ class RoundPlan:
         assert scoring.item is not None, "validated: every round has an item formula"
         self.item = scoring.item
         self.steps = scoring.round_steps
-        self.items = range(1, rnd.items + 1)
+        self.item_keys = tuple((item, frozenset((item, c) for c in rnd.criteria)) for item in range(1, rnd.items + 1))
         self.missing_zero = scoring.missing_items == "zero"
         self.combine_items = scoring.combine
-        self.breaker_keys = (*self.judged, *(c.key for c in criteria if not c.judged), *(n for n, _ in self.subtotals))
+        # tie-break values are collected only for the keys the ranking names
+        self.tie_keys = frozenset(definition.ranking.tie_breakers)
+        self.judged_tie_keys = tuple(k for k in (*self.judged, *(n for n, _ in self.subtotals)) if k in self.tie_keys)
 
     def _q(self, value: Decimal) -> Decimal:
         return round_half_up(value, self.decimals) if self.steps else value
@@ -83,14 +85,15 @@ class RoundPlan:
     def score(
         self, marks: ItemMarks, best: Mapping[str, Decimal], trace: Trace | None = None, *, partial: bool = False
     ) -> RoundScore:
-        """Score one entrant's marks in this round. `best` holds the field's best value of each relative
-        criterion. `partial`: count incomplete items as 0 instead of leaving the round incomplete."""
+        """Score one entrant's marks in this round (inside `precise()`). `best` holds the field's best value of
+        each relative criterion. `partial`: count incomplete items as 0 instead of leaving the round incomplete."""
         values: list[Decimal] = []
         issues: list[str] = []
         breakers: dict[str, Decimal] = {}
         complete = True
-        for item in self.items:
-            if not any((item, c) in marks for c in self.round.criteria):
+        present = marks.keys()
+        for item, keys in self.item_keys:
+            if present.isdisjoint(keys):
                 if self.missing_zero:
                     values.append(ZERO)
                     if trace is not None:
@@ -113,7 +116,7 @@ class RoundPlan:
         return RoundScore(total, complete, tuple(issues), breakers)
 
     def _item_label(self, item: int) -> str:
-        return self.round.key if len(self.items) == 1 else f"{self.round.key} item {item}"
+        return self.round.key if len(self.item_keys) == 1 else f"{self.round.key} item {item}"
 
     def _score_item(
         self,
@@ -125,77 +128,92 @@ class RoundPlan:
     ) -> tuple[Decimal | None, list[str]]:
         env: dict[str, Decimal] = {}
         missing: list[str] = []
-        label = self._item_label(item)
         panel = self.panel
+        combine = self.combine
+        q = self._q if self.steps else None
+        size = len(panel)
+        members = self.panel_set
         for key in self.judged:
             given = marks.get((item, key))
-            row = [given.get(j) for j in panel] if given else [None] * len(panel)
-            if None in row or not panel:
-                absent = [j for j, v in zip(panel, row, strict=True) if v is None]
-                missing.append(f"{label}: {key} not marked by {', '.join(absent) or 'any judge'}")
+            if given is not None and len(given) == size and given.keys() >= members and size:
+                row: Collection[Decimal] = given.values()  # exactly the panel: no copy
+            elif given is not None and size and given.keys() >= members:
+                row = [given[j] for j in panel]  # someone off the panel marked too: only the panel counts
+            else:
+                absent = [j for j in panel if not given or j not in given]
+                why = f"not marked by {', '.join(absent)}" if size else "has no panel (nobody marked this round)"
+                missing.append(f"{self._item_label(item)}: {key} {why}")
                 continue
-            present = cast(list[Decimal], row)
-            value = self._q(self.combine(present))
+            value = combine(row)
+            if q is not None:
+                value = q(value)
             env[key] = value
             if trace is not None:
-                trace.append(self._panel_step(f"{label} · {key}", list(zip(panel, present, strict=True)), value))
+                marked = [(j, given[j]) for j in panel]
+                trace.append(self._panel_step(f"{self._item_label(item)} · {key}", marked, value))
         if self.judge is not None and not missing:
-            totals: list[Decimal] = []
-            for judge in panel:
-                own = {key: marks[(item, key)][judge] for key in self.judge.names}
-                totals.append(self._q(self._evaluate(self.judge, own, label)))
-                if trace is not None:
-                    trace.append(Step(f"{label} · {judge}", f"{self.judge} = {self.judge.substitute(own)}", totals[-1]))
-            env[PANEL] = self._q(self.combine(totals))
-            if trace is not None:
-                trace.append(self._panel_step(f"{label} · {PANEL}", list(zip(panel, totals, strict=True)), env[PANEL]))
+            self._judge_totals(item, marks, env, trace)
         for crit in self.entered:
             given = marks.get((item, crit.key))
             raw = given.get("") if given else None
             if raw is None:
                 raw = crit.default
             if raw is None:
-                missing.append(f"{label}: {crit.key} not entered")
+                missing.append(f"{self._item_label(item)}: {crit.key} not entered")
                 continue
-            breakers[crit.key] = breakers.get(crit.key, ZERO) + raw
-            if crit.relative:
-                top = best.get(crit.key, ZERO)
-                if crit.better == "higher":
-                    value = CONTEXT.divide(raw, top) if top else ZERO
-                    how = f"{plain(raw)} / best {plain(top)}"
-                else:
-                    value = CONTEXT.divide(top, raw)
-                    how = f"best {plain(top)} / {plain(raw)}"
-                env[crit.key] = value
-                if trace is not None:
-                    trace.append(Step(f"{label} · {crit.key}", f"relative to the field: {how}", value))
-            else:
-                env[crit.key] = raw
-                if trace is not None:
-                    trace.append(Step(f"{label} · {crit.key}", "entered", raw))
+            env[crit.key] = self._relative(crit, raw, best, item, trace) if crit.relative else raw
+            if crit.key in self.tie_keys:
+                breakers[crit.key] = breakers.get(crit.key, ZERO) + raw
+            if trace is not None and not crit.relative:
+                trace.append(Step(f"{self._item_label(item)} · {crit.key}", "entered", raw))
         if missing:
             return None, missing
-        for key in self.judged:
-            breakers[key] = breakers.get(key, ZERO) + env[key]
         for name, formula in self.subtotals:
-            env[name] = self._q(self._evaluate(formula, env, label))
-            breakers[name] = breakers.get(name, ZERO) + env[name]
+            env[name] = self._q(evaluate(formula, env, self._item_label(item)))
             if trace is not None:
-                trace.append(Step(f"{label} · {name}", f"{formula} = {formula.substitute(env)}", env[name]))
-        value = self._evaluate(self.item, env, label)
+                trace.append(
+                    Step(f"{self._item_label(item)} · {name}", f"{formula} = {formula.substitute(env)}", env[name])
+                )
+        for key in self.judged_tie_keys:
+            breakers[key] = breakers.get(key, ZERO) + env[key]
+        value = evaluate(self.item, env, self._item_label(item))
         if trace is not None:
-            trace.append(Step(label, f"{self.item} = {self.item.substitute(env)}", value))
+            trace.append(Step(self._item_label(item), f"{self.item} = {self.item.substitute(env)}", value))
         for crit in self.deductions:
             given = marks.get((item, crit.key))
             amount = given.get("", crit.default or ZERO) if given else (crit.default or ZERO)
             if amount:
-                value = CONTEXT.subtract(value, amount)
+                value = value - amount
                 if trace is not None:
-                    trace.append(Step(label, f"deduction {crit.key} − {plain(amount)}", value))
+                    trace.append(Step(self._item_label(item), f"deduction {crit.key} − {plain(amount)}", value))
         return self._q(value), []
 
-    def _evaluate(self, formula: Formula, env: Mapping[str, Decimal], label: str) -> Decimal:
-        return evaluate(formula, env, label)
+    def _judge_totals(self, item: int, marks: ItemMarks, env: dict[str, Decimal], trace: Trace | None) -> None:
+        assert self.judge is not None
+        label = self._item_label(item)
+        totals: list[Decimal] = []
+        for judge in self.panel:
+            own = {key: marks[(item, key)][judge] for key in self.judge.names}
+            totals.append(self._q(evaluate(self.judge, own, label)))
+            if trace is not None:
+                trace.append(Step(f"{label} · {judge}", f"{self.judge} = {self.judge.substitute(own)}", totals[-1]))
+        env[PANEL] = self._q(self.combine(totals))
+        if trace is not None:
+            trace.append(self._panel_step(f"{label} · {PANEL}", list(zip(self.panel, totals, strict=True)), env[PANEL]))
+
+    def _relative(
+        self, crit: Criterion, raw: Decimal, best: Mapping[str, Decimal], item: int, trace: Trace | None
+    ) -> Decimal:
+        top = best.get(crit.key, ZERO)
+        if crit.better == "higher":
+            value = raw / top if top else ZERO
+            how = f"{plain(raw)} / best {plain(top)}"
+        else:
+            value = top / raw
+            how = f"best {plain(top)} / {plain(raw)}"
+        if trace is not None:
+            trace.append(Step(f"{self._item_label(item)} · {crit.key}", f"relative to the field: {how}", value))
+        return value
 
     def _panel_step(self, label: str, marks: list[tuple[str, Decimal]], value: Decimal) -> Step:
         _, high, low = combine_detail(self.method, self.drop, marks)
@@ -209,9 +227,9 @@ class RoundPlan:
         if len(values) == 1:
             total = values[0]
         elif self.combine_items == "sum":
-            total = dsum(values)
+            total = sum(values, ZERO)
         elif self.combine_items == "mean":
-            total = CONTEXT.divide(dsum(values), len(values))
+            total = sum(values, ZERO) / len(values)
         else:
             total = max(values)
         total = self._q(total)
@@ -227,14 +245,14 @@ class RoundPlan:
 
 
 def evaluate(formula: Formula, env: Mapping[str, Decimal], label: str) -> Decimal:
+    """A formula's value inside the board's `precise()` context; a division by zero names where it happened."""
     try:
-        return formula.evaluate(env)
+        return formula.compute(env)
     except FormulaEvalError as exc:
         raise ScoringError(f"{label}: {formula} — {exc} ({formula.substitute(env)})") from None
 
 
-@dataclass(frozen=True, slots=True)
-class EntrantResult:
+class EntrantResult(NamedTuple):
     """One entrant in one standing: the totals of the rounds it adds up and the standing total."""
 
     entrant: str
@@ -245,44 +263,52 @@ class EntrantResult:
     breakers: Mapping[str, Decimal]
 
 
-def score_standing(
-    definition: ContestDefinition,
-    round_key: str,
-    plans: Mapping[str, RoundPlan],
-    entrant: str,
-    marks: Mapping[str, ItemMarks],
-    best: Mapping[str, Mapping[str, Decimal]],
-    trace: Trace | None = None,
-) -> EntrantResult:
-    """Score `entrant` in the standing of `round_key` (which may add up several rounds)."""
-    partial = definition.ranking.incomplete == "rank"
-    rnd = definition.round(round_key)
-    totals: dict[str, Decimal | None] = {}
-    issues: list[str] = []
-    breakers: dict[str, Decimal] = {}
-    complete = True
-    for key in definition.standing_rounds(round_key):
-        own = marks.get(key)
-        if not own:
-            totals[key] = ZERO if partial else None
-            complete = False
-            issues.append(f"{key}: no marks")
-            continue
-        result = plans[key].score(own, best.get(key, {}), trace, partial=partial)
-        totals[key] = result.total
-        complete = complete and result.complete
-        issues.extend(result.issues)
-        for name, value in result.breakers.items():
-            breakers[name] = breakers.get(name, ZERO) + value
-        if result.total is not None:
-            breakers[key] = result.total
-    total: Decimal | None = None
-    if complete or partial:
-        if rnd.standing is None:
-            total = totals[round_key]
-        else:
-            env = {k: v for k, v in totals.items() if v is not None}
-            total = evaluate(rnd.standing, env, f"{round_key} standing")
-            if trace is not None:
-                trace.append(Step("standing", f"{rnd.standing} = {rnd.standing.substitute(env)}", total))
-    return EntrantResult(entrant, totals, total, complete, tuple(issues), breakers)
+class StandingPlan:
+    """Scores entrants in the standing of one round, which may add up several rounds."""
+
+    def __init__(self, definition: ContestDefinition, round_key: str, panels: Mapping[str, tuple[str, ...]]) -> None:
+        self.key = round_key
+        self.rounds = definition.standing_rounds(round_key)
+        self.plans = {key: RoundPlan(definition, definition.round(key), panels[key]) for key in self.rounds}
+        self.formula = definition.round(round_key).standing
+        self.partial = definition.ranking.incomplete == "rank"
+        self.tie_rounds = frozenset(definition.ranking.tie_breakers) & set(self.rounds)
+
+    def score(
+        self,
+        entrant: str,
+        marks: Mapping[str, ItemMarks],
+        best: Mapping[str, Mapping[str, Decimal]],
+        trace: Trace | None = None,
+    ) -> EntrantResult:
+        partial = self.partial
+        totals: dict[str, Decimal | None] = {}
+        issues: list[str] = []
+        breakers: dict[str, Decimal] = {}
+        complete = True
+        for key in self.rounds:
+            own = marks.get(key)
+            if not own:
+                totals[key] = ZERO if partial else None
+                complete = False
+                issues.append(f"{key}: no marks")
+                continue
+            result = self.plans[key].score(own, best.get(key, {}), trace, partial=partial)
+            totals[key] = result.total
+            if not result.complete:
+                complete = False
+                issues.extend(result.issues)
+            for name, value in result.breakers.items():
+                breakers[name] = breakers.get(name, ZERO) + value
+            if key in self.tie_rounds and result.total is not None:
+                breakers[key] = result.total
+        total: Decimal | None = None
+        if complete or partial:
+            if self.formula is None:
+                total = totals[self.key]
+            else:
+                env = {k: v for k, v in totals.items() if v is not None}
+                total = evaluate(self.formula, env, f"{self.key} standing")
+                if trace is not None:
+                    trace.append(Step("standing", f"{self.formula} = {self.formula.substitute(env)}", total))
+        return EntrantResult(entrant, totals, total, complete, tuple(issues), breakers)
