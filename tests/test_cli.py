@@ -109,7 +109,10 @@ def test_outputs_xlsx_json_and_excel_csv(
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == ["rank", "entrant", "name", "organization", "main", "total", "award", "note"]
     assert rows[1][:7] == [1, "B2", "李堃", "县总工会", pytest.approx(9.17), pytest.approx(9.17), "一等奖"]
-    assert rows[2][3] == "'=cmd|' /C calc'!A0"  # text, never a formula
+    assert rows[2][3] == "=cmd|' /C calc'!A0"  # as written, in a string cell: never a formula
+    assert sheet.cell(row=3, column=4).data_type == "s"
+    raw = __import__("zipfile").ZipFile(tmp_path / "r.xlsx").read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in raw  # no formula anywhere in the sheet
     assert rows[3][7] == "main: score not marked by J3"
     assert sheet.cell(row=2, column=6).number_format == "0.00"
 

@@ -169,7 +169,7 @@ def test_xlsx_reads_back_with_the_same_totals(capsys: pytest.CaptureFixture[str]
         for rank, code, group, *nums, award in EXPECTED_ROWS
     ]
     assert got == want
-    assert rows[3][3] == "'=米仓山好物直播间"
+    assert rows[3][3] == "=米仓山好物直播间"  # as entered, in a string cell
     assert sheet.cell(row=4, column=4).data_type == "s"  # text, never a formula
     assert rows[-1][10] == "presentation: 互动能力 not marked by J2"
 

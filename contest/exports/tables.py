@@ -1,7 +1,8 @@
 """Standings as CSV (stdout or a file Excel opens), XLSX and JSON.
 
-Text that came from uploads (names, organizations, codes) is guarded against formula injection: a cell starting
-with = + - @ or a control character gets a leading apostrophe, so Excel shows it as text and never runs it.
+Text that came from uploads (names, organizations, codes) is guarded against formula injection: in CSV a cell
+starting with = + - @ or a control character gets a leading apostrophe, so a spreadsheet shows it as text and never
+runs it; in XLSX every text cell is stored as a string cell, which Excel shows as written and never evaluates.
 Totals are written with exactly the contest's decimals (``78.40``); JSON carries them as strings.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -40,8 +41,11 @@ def columns(board: Board, rows: Sequence[Row]) -> list[str]:
     return cols
 
 
-def table(board: Board, rows: Sequence[Row]) -> tuple[list[str], list[list[str]]]:
-    """Header and text cells, as CSV and the spreadsheet show them."""
+def table(
+    board: Board, rows: Sequence[Row], guard: Callable[[str], str] = safe_text
+) -> tuple[list[str], list[list[str]]]:
+    """Header and text cells; `guard` protects text from uploads (CSV: a leading apostrophe)."""
+    safe_text = guard
     cols = columns(board, rows)
     out = []
     for row in rows:
@@ -95,7 +99,7 @@ def write_xlsx(board: Board, rows: Sequence[Row], path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    cols, cells = table(board, rows)
+    cols, cells = table(board, rows, guard=str)  # raw text, stored below as string cells
     book = Workbook()
     sheet = book.active
     sheet.title = board.round.key[:31]
@@ -113,10 +117,13 @@ def write_xlsx(board: Board, rows: Sequence[Row], path: Path) -> None:
                 values.append(int(text) if cols[i] == "rank" else Decimal(text))
             else:
                 values.append(text)
-        sheet.append([*values, safe_text("; ".join(row.issues))])
-        for i in numeric:
-            if cols[i] != "rank":
-                sheet.cell(row=sheet.max_row, column=i + 1).number_format = fmt
+        sheet.append([*values, "; ".join(row.issues)])
+        for i, cell in enumerate(sheet[sheet.max_row]):
+            if i in numeric:
+                if cols[i] != "rank":
+                    cell.number_format = fmt
+            elif cell.value:
+                cell.data_type = "s"  # text as entered, never a formula: "=..." shows as written, runs nothing
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"

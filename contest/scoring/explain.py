@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from contest.scoring.board import Board, Row
 from contest.scoring.errors import ScoringError
-from contest.scoring.numbers import plain, round_half_up
+from contest.scoring.numbers import ZERO, plain, round_half_up
 from contest.scoring.totals import Step
 
 
@@ -16,13 +16,14 @@ class Explanation:
     row: Row
     steps: tuple[Step, ...]
     decimals: int
+    tie_breakers: tuple[tuple[str, Decimal], ...] = ()  # as compared: rounded to decimals
 
     def lines(self) -> list[str]:
         row = self.row
         who = " ".join(part for part in (row.entrant, row.name, row.organization and f"({row.organization})") if part)
         out = [who]
         for step in self.steps:
-            value = "" if step.value is None else f" → {shown(step.value)}"
+            value = "" if step.value is None else f" → {plain(step.value)}"
             out.append(f"  {step.label}: {step.detail}{value}")
         if row.total is None:
             out.append("  not ranked: incomplete")
@@ -33,6 +34,9 @@ class Explanation:
             advances = ", advances" if row.advances else ""
             group = f" in group {row.group}" if row.group else ""
             partial = " (partial: " + "; ".join(row.issues) + ")" if row.issues else ""
+            if self.tie_breakers:
+                shown = ", ".join(f"{name} {value:f}" for name, value in self.tie_breakers)
+                out.append(f"  tie-breakers, in order: {shown}")
             out.append(f"  total {row.total:f}: {rank}{group}{award}{advances}{partial}")
         return out
 
@@ -40,17 +44,14 @@ class Explanation:
         return "\n".join(self.lines())
 
 
-def shown(value: Decimal) -> str:
-    """An intermediate value as computed: exact when short (85.25), else to 6 places with … (85.333333…)."""
-    text = plain(value)
-    if "." in text and len(text.split(".")[1]) > 6:
-        return f"{round_half_up(value, 6):f}…"
-    return text
-
-
 def explain(board: Board, code: str) -> Explanation:
     row = board.row(code)
     if row is None:
         raise ScoringError(f"entrant {code!r} has no marks in round {board.round.key!r}")
-    _, steps = board.trace(code)
-    return Explanation(row, tuple(steps), board.definition.decimals)
+    result, steps = board.trace(code)
+    decimals = board.definition.decimals
+    breakers = tuple(
+        (name, round_half_up(result.breakers.get(name, ZERO), decimals))
+        for name in board.definition.ranking.tie_breakers
+    )
+    return Explanation(row, tuple(steps), decimals, breakers if row.total is not None else ())

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
-from functools import reduce
 
 CONTEXT = Context(prec=50, rounding=ROUND_HALF_EVEN)
 SNAP = Decimal(1).scaleb(-24)
@@ -76,12 +74,11 @@ def format_decimal(value: Decimal, decimals: int) -> str:
 
 
 def plain(value: Decimal) -> str:
-    """A decimal written without exponent or trailing zeros, for explanations (``2.5``, ``10``)."""
+    """A value as explanations show it: no exponent, no trailing zeros (``2.5``, ``10``), and a value that does
+    not end within 6 places cut there with an ellipsis (``85.333333…``)."""
     if value == value.to_integral_value():
         return f"{value.quantize(ONE, context=CONTEXT):f}"
-    return f"{value.normalize(CONTEXT):f}"
-
-
-def dsum(values: Iterable[Decimal]) -> Decimal:
-    """Exact sum in `CONTEXT` (the builtin sum would use the thread's context and its 28 digits)."""
-    return reduce(CONTEXT.add, values, ZERO)
+    text = f"{value.normalize(CONTEXT):f}"
+    if len(text) - text.index(".") - 1 > 6:
+        return f"{round_half_up(value, 6):f}…"
+    return text

@@ -143,6 +143,9 @@ class RoundPlan:
                 absent = [j for j in panel if not given or j not in given]
                 why = f"not marked by {', '.join(absent)}" if size else "has no panel (nobody marked this round)"
                 missing.append(f"{self._item_label(item)}: {key} {why}")
+                if trace is not None:
+                    so_far = ", ".join(f"{j} {plain(given[j]) if given and j in given else '—'}" for j in panel)
+                    trace.append(Step(f"{self._item_label(item)} · {key}", f"{so_far}; incomplete", None))
                 continue
             value = combine(row)
             if q is not None:
