@@ -51,6 +51,9 @@ class RoundPlan:
         drop = scoring.drop_for(len(panel)) if panel else 0
         criteria = [definition.criterion(k) for k in rnd.criteria]
         self.judged = tuple(c.key for c in criteria if c.judged)
+        self.judged_at = {
+            item: tuple((c.key, (item, c.key)) for c in criteria if c.judged) for item in range(1, rnd.items + 1)
+        }
         if self.judged and panel:
             if drop is None:
                 raise ScoringError(
@@ -77,6 +80,9 @@ class RoundPlan:
         self.combine_items = scoring.combine
         # tie-break values are collected only for the keys the ranking names
         self.tie_keys = frozenset(definition.ranking.tie_breakers)
+        self.quick = bool(self.panel) and not (
+            self.judge or scoring.subtotals or self.entered or self.deductions or self.steps
+        )
         self.judged_tie_keys = tuple(k for k in (*self.judged, *(n for n, _ in self.subtotals)) if k in self.tie_keys)
 
     def _q(self, value: Decimal) -> Decimal:
@@ -87,6 +93,10 @@ class RoundPlan:
     ) -> RoundScore:
         """Score one entrant's marks in this round (inside `precise()`). `best` holds the field's best value of
         each relative criterion. `partial`: count incomplete items as 0 instead of leaving the round incomplete."""
+        if trace is None and self.quick:
+            quick = self._quick(marks)
+            if quick is not None:
+                return quick
         values: list[Decimal] = []
         issues: list[str] = []
         breakers: dict[str, Decimal] = {}
@@ -115,6 +125,31 @@ class RoundPlan:
         total = self._combine_items(values, trace) if (complete or partial) and values else None
         return RoundScore(total, complete, tuple(issues), breakers)
 
+    def _quick(self, marks: ItemMarks) -> RoundScore | None:
+        """The common case on the hot path of a board build: judged criteria only, every mark there. Gives the
+        same result as the full path below, or None to let that path handle (and explain) anything else."""
+        size = len(self.panel)
+        members = self.panel_set
+        combine = self.combine
+        item_formula = self.item
+        values = []
+        breakers: dict[str, Decimal] = {}
+        for pairs in self.judged_at.values():
+            env = {}
+            for key, at in pairs:
+                given = marks.get(at)
+                if given is None or len(given) != size or not given.keys() >= members:
+                    return None
+                env[key] = combine(given.values())
+            try:
+                values.append(item_formula.compute(env))
+            except FormulaEvalError:
+                return None
+            for key in self.judged_tie_keys:
+                breakers[key] = breakers[key] + env[key] if key in breakers else env[key]
+        total = values[0] if len(values) == 1 else self._combine_items(values, None)
+        return RoundScore(total, True, (), breakers)
+
     def _item_label(self, item: int) -> str:
         return self.round.key if len(self.item_keys) == 1 else f"{self.round.key} item {item}"
 
@@ -132,12 +167,12 @@ class RoundPlan:
         combine = self.combine
         q = self._q if self.steps else None
         size = len(panel)
-        members = self.panel_set
-        for key in self.judged:
-            given = marks.get((item, key))
-            if given is not None and len(given) == size and given.keys() >= members and size:
+        members = self.panel_set if size else frozenset({""})  # no panel: nothing can be complete
+        for key, at in self.judged_at[item]:
+            given = marks.get(at)
+            if given is not None and len(given) == size and given.keys() >= members:
                 row: Collection[Decimal] = given.values()  # exactly the panel: no copy
-            elif given is not None and size and given.keys() >= members:
+            elif given is not None and given.keys() >= members:
                 row = [given[j] for j in panel]  # someone off the panel marked too: only the panel counts
             else:
                 absent = [j for j in panel if not given or j not in given]
@@ -189,7 +224,7 @@ class RoundPlan:
                 value = value - amount
                 if trace is not None:
                     trace.append(Step(self._item_label(item), f"deduction {crit.key} − {plain(amount)}", value))
-        return self._q(value), []
+        return (q(value) if q else value), []
 
     def _judge_totals(self, item: int, marks: ItemMarks, env: dict[str, Decimal], trace: Trace | None) -> None:
         assert self.judge is not None
