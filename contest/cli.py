@@ -16,6 +16,7 @@ import click
 
 from contest import __version__
 from contest.scoring import Board, ContestError, Entrant, MarkSheet, explain, parse_definition
+from contest.settings import Settings
 
 EXIT_INVALID = 2
 EXIT_FAILED = 1
@@ -137,6 +138,88 @@ def compute(
         tables.write(board, rows, output)
         ranked = sum(1 for r in rows if r.rank is not None)
         click.echo(f"{output}: {len(rows)} entrants, {ranked} ranked", err=True)
+
+
+DB_OPTION = click.option(
+    "--db", "db_url", metavar="URL", help="Database URL (default: CONTEST_DATABASE_URL or sqlite:///contest.db)."
+)
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return Settings.from_env(None, **overrides)
+    except ValueError as exc:
+        raise ContestError(str(exc)) from None
+
+
+@cli.command(short_help="Run the server.")
+@DB_OPTION
+@click.option("--redis", "redis_url", metavar="URL", help="Redis URL for several workers (CONTEST_REDIS_URL).")
+@click.option("--host", help="Address to listen on (default 127.0.0.1; 0.0.0.0 for the venue network).")
+@click.option("--port", type=int, help="Port (default 8000).")
+@click.option("--workers", type=int, help="Worker processes (default 1).")
+def serve(db_url: str | None, redis_url: str | None, host: str | None, port: int | None, workers: int | None) -> None:
+    """Run the judging server: SQLite file by default, PostgreSQL when given a URL. Settings also come from
+    CONTEST_DATABASE_URL, CONTEST_REDIS_URL, CONTEST_HOST, CONTEST_PORT, CONTEST_WORKERS, CONTEST_PUBLIC_URL
+    (what QR codes point at) and CONTEST_SECRET_KEY (signs judges' session cookies; set it when running several
+    workers so they agree)."""
+    import uvicorn
+
+    settings = _settings(database_url=db_url, redis_url=redis_url, host=host, port=port, workers=workers)
+    os.environ["CONTEST_DATABASE_URL"] = settings.database_url
+    os.environ.setdefault("CONTEST_SECRET_KEY", settings.secret_key)
+    if settings.redis_url:
+        os.environ["CONTEST_REDIS_URL"] = settings.redis_url
+    click.echo(f"contest: serving {settings.base_url} (database {_shown_url(settings.database_url)})", err=True)
+    uvicorn.run(
+        "contest.web.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        log_level="warning",
+    )
+
+
+def _shown_url(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://…@{rest.split('@', 1)[1]}" if "@" in rest else url
+
+
+@cli.command(short_help="Create an API token.")
+@click.option("--role", type=click.Choice(["organizer", "recorder"]), required=True)
+@DB_OPTION
+def token(role: str, db_url: str | None) -> None:
+    """Create an organizer or recorder token in the database and print it, alone on the last line."""
+    from contest.db.engine import make_engine, make_sessions, migrate
+    from contest.services.principals import new_token
+
+    settings = _settings(database_url=db_url)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    with make_sessions(engine).begin() as session:
+        created = new_token(session, role)
+    engine.dispose()
+    click.echo(f"{role} token for {_shown_url(settings.database_url)} (shown once; keep it secret):", err=True)
+    click.echo(created)
+
+
+@cli.command(short_help="Put a contest, its entrants and marks into the database.")
+@click.argument("contest_file", metavar="CONTEST.toml", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--entrants", "entrants_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--marks", "marks_file", type=click.Path(path_type=Path, dir_okay=False))
+@DB_OPTION
+def load(contest_file: Path, entrants_file: Path | None, marks_file: Path | None, db_url: str | None) -> None:
+    """Load a contest file, entrants (CSV/XLSX) and marks (CSV, e.g. typed in from paper sheets) as if entered
+    through the API, with the same checks. Running it again stores nothing twice."""
+    from contest.loading import load_files
+
+    settings = _settings(database_url=db_url)
+    report = load_files(settings.database_url, contest_file, entrants_file, marks_file)
+    for line in report:
+        click.echo(line)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

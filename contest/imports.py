@@ -39,43 +39,48 @@ class TableError(ContestError):
 
 def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """Headers and (row number, cells) of a CSV or XLSX file; row numbers as a spreadsheet shows them."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _xlsx_rows(path)
-    if suffix in (".csv", ".txt", ""):
-        return _csv_rows(path)
-    raise TableError(f"{path.name}: expected a .csv or .xlsx file, got {suffix}")
-
-
-def _decode(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise TableError(f"{path}: cannot read the file ({exc.strerror})") from None
+    return rows_of(path.name, data)
+
+
+def rows_of(name: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Like `read_rows`, for a file's content (an upload); the name's suffix says CSV or XLSX."""
+    suffix = Path(name).suffix.lower()
+    if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+        return _xlsx_rows(name, data)
+    if suffix in (".csv", ".txt", ""):
+        return _csv_rows(name, data)
+    raise TableError(f"{name}: expected a .csv or .xlsx file, got {suffix}")
+
+
+def _decode(name: str, data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise TableError(f"{path.name}: not a text file in UTF-8 or GB18030 (save it as CSV UTF-8)")  # pragma: no cover
+    raise TableError(f"{name}: not a text file in UTF-8 or GB18030 (save it as CSV UTF-8)")  # pragma: no cover
 
 
-def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    text = _decode(path)
+def _csv_rows(name: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    text = _decode(name, data)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         headers = next(reader)
     except StopIteration:
-        raise TableError(f"{path.name}: the file is empty; the first row must name the columns") from None
+        raise TableError(f"{name}: the file is empty; the first row must name the columns") from None
     except csv.Error as exc:
-        raise TableError(f"{path.name} row 1: {exc}") from None
+        raise TableError(f"{name} row 1: {exc}") from None
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for row in reader:
                 yield reader.line_num, row
         except csv.Error as exc:
-            raise TableError(f"{path.name} row {reader.line_num}: {exc}") from None
+            raise TableError(f"{name} row {reader.line_num}: {exc}") from None
 
     return [h.strip() for h in headers], rows()
 
@@ -92,18 +97,18 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def _xlsx_rows(name: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise TableError(f"{path.name}: not a readable .xlsx workbook ({type(exc).__name__})") from None
+        raise TableError(f"{name}: not a readable .xlsx workbook ({type(exc).__name__})") from None
     sheet = book.worksheets[0]
     values = sheet.iter_rows(values_only=True)
     first = next(values, None)
     if first is None:
-        raise TableError(f"{path.name}: the first sheet is empty; its first row must name the columns")
+        raise TableError(f"{name}: the first sheet is empty; its first row must name the columns")
     headers = [_cell(v) for v in first]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -115,26 +120,34 @@ def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
 
 
 def _columns(
-    path: Path, headers: list[str], known: dict[str, tuple[str, ...]], required: Sequence[str]
+    name: str, headers: list[str], known: dict[str, tuple[str, ...]], required: Sequence[str]
 ) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, header in enumerate(headers):
-        name = header.strip().lower()
+        label = header.strip().lower()
         for field, aliases in known.items():
-            if name in aliases and field not in found:
+            if label in aliases and field not in found:
                 found[field] = index
     missing = [f for f in required if f not in found]
     if missing:
         wanted = ", ".join(f"{f} ({'/'.join(known[f][1:3])})" for f in missing)
-        raise TableError(
-            f"{path.name} row 1: missing column {wanted}; the first row has: {', '.join(headers) or 'nothing'}"
-        )
+        raise TableError(f"{name} row 1: missing column {wanted}; the first row has: {', '.join(headers) or 'nothing'}")
     return found
 
 
 def read_entrants(path: Path) -> list[Entrant]:
     headers, rows = read_rows(path)
-    columns = _columns(path, headers, ENTRANT_HEADERS, ("code", "name"))
+    return _entrants(path.name, headers, rows)
+
+
+def entrants_of(name: str, data: bytes) -> list[Entrant]:
+    """Entrants from an uploaded CSV or XLSX file's content."""
+    headers, rows = rows_of(name, data)
+    return _entrants(name, headers, rows)
+
+
+def _entrants(name: str, headers: list[str], rows: Iterator[tuple[int, list[str]]]) -> list[Entrant]:
+    columns = _columns(name, headers, ENTRANT_HEADERS, ("code", "name"))
     extra = [(i, h) for i, h in enumerate(headers) if i not in columns.values() and h]
     problems: list[Problem] = []
     entrants: list[Entrant] = []
@@ -143,7 +156,7 @@ def read_entrants(path: Path) -> list[Entrant]:
         if not any(cell.strip() for cell in row):
             continue
         cells = {field: (row[i].strip() if i < len(row) else "") for field, i in columns.items()}
-        where = f"{path.name} row {number}"
+        where = f"{name} row {number}"
         code = cells["code"]
         if not code:
             problems.append(Problem(f"{where}, column {headers[columns['code']]}", "the entrant code is empty"))
@@ -163,14 +176,14 @@ def read_entrants(path: Path) -> list[Entrant]:
         attributes = {h: row[i].strip() for i, h in extra if i < len(row) and row[i].strip()}
         entrants.append(Entrant(code, cells["name"], cells.get("organization", ""), cells.get("group", ""), attributes))
     if problems:
-        raise TableError(problems[:MAX_PROBLEMS], title=f"{path.name}: {len(problems)} bad rows")
+        raise TableError(problems[:MAX_PROBLEMS], title=f"{name}: {len(problems)} bad rows")
     return entrants
 
 
 def read_marks(path: Path, definition: ContestDefinition, entrants: Sequence[Entrant] | None = None) -> list[Mark]:
     """Marks from CSV, each checked against the contest (range, step, keys, panel) and the entrant list."""
     headers, rows = read_rows(path)
-    columns = _columns(path, headers, MARK_HEADERS, ("entrant", "criterion", "value"))
+    columns = _columns(path.name, headers, MARK_HEADERS, ("entrant", "criterion", "value"))
     if "round" not in columns and len(definition.rounds) > 1:
         raise TableError(f"{path.name} row 1: missing column round; this contest has several rounds")
     codes = {e.code for e in entrants} if entrants else None

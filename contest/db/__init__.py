@@ -1,0 +1,1 @@
+"""Persistence: typed tables, engines for SQLite and PostgreSQL, migrations, and read queries."""

@@ -1,0 +1,139 @@
+"""The tables. Marks are append-only: a correction is a new row; the current value is the newest row.
+
+Every change of a contest (a submission, a round's state) takes the next number of `contests.seq` in the same
+transaction; that number orders all changes and is the board's `version`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Contest(Base):
+    __tablename__ = "contests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    definition: Mapped[str] = mapped_column(Text)  # the contest file (TOML) as given
+    seq: Mapped[int] = mapped_column(default=0)  # the number of the latest change: the board's version
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class Entrant(Base):
+    __tablename__ = "entrants"
+    __table_args__ = (UniqueConstraint("contest_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    organization: Mapped[str] = mapped_column(String(300), default="")
+    group: Mapped[str] = mapped_column(String(100), default="")
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(default=0)  # order of the entrant list
+
+
+class Judge(Base):
+    __tablename__ = "judges"
+    __table_args__ = (UniqueConstraint("contest_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    chief: Mapped[bool] = mapped_column(default=False)  # 裁判长: may lock and unlock rounds
+
+
+class Token(Base):
+    """An API token, stored only as its SHA-256. Organizer and recorder tokens are for every contest."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # organizer | recorder | judge
+    contest_id: Mapped[int | None] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    judge_id: Mapped[int | None] = mapped_column(ForeignKey("judges.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+
+class Submission(Base):
+    """One acknowledged submission: the values one person entered for one item of one entrant, at once."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("contest_id", "client_id"), UniqueConstraint("contest_id", "seq"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    client_id: Mapped[str] = mapped_column(String(100))
+    entrant: Mapped[str] = mapped_column(String(64))
+    round: Mapped[str] = mapped_column(String(64))
+    item: Mapped[int]
+    judge: Mapped[str] = mapped_column(String(64), default="")  # the judge's code, "" for recorders and organizers
+    role: Mapped[str] = mapped_column(String(16))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    device: Mapped[str] = mapped_column(String(300), default="")
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class Mark(Base):
+    """One value of a submission. `value` is the decimal as text, so no database rounds it through a float."""
+
+    __tablename__ = "marks"
+    __table_args__ = (Index("ix_marks_contest_seq", "contest_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    entrant: Mapped[str] = mapped_column(String(64))
+    round: Mapped[str] = mapped_column(String(64))
+    item: Mapped[int]
+    criterion: Mapped[str] = mapped_column(String(64))
+    judge: Mapped[str] = mapped_column(String(64), default="")  # "" for criteria that are not judged
+    value: Mapped[str] = mapped_column(String(40))
+    previous: Mapped[str | None] = mapped_column(String(40), default=None)  # the value it corrects, if any
+
+
+class RoundState(Base):
+    __tablename__ = "round_states"
+
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True)
+    round: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | locked
+    board: Mapped[str] = mapped_column(String(16), default="live")  # hidden | live | frozen
+    frozen_seq: Mapped[int | None] = mapped_column(default=None)  # the version the public sees while frozen
+    updated_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class RoundEvent(Base):
+    """Who opened, locked, unlocked, froze or revealed a round, when, and why."""
+
+    __tablename__ = "round_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    round: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int]
+    change: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=now)

@@ -1,0 +1,1 @@
+"""Live standings: boards kept in memory and current with the database's change log."""

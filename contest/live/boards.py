@@ -1,0 +1,160 @@
+"""Boards in memory, one set per contest, kept current by reading the change log after `version`.
+
+Any worker can serve any contest: before answering, a contest's boards catch up with the marks committed after
+the version they were built at (by this worker or another), so every worker agrees on "as of version N". A frozen
+board is built once from the marks up to its freeze and shown to the public until it is revealed.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from contest.db import queries
+from contest.db.models import Mark
+from contest.exports.tables import as_json
+from contest.scoring import Board, ContestDefinition, Entrant, MarkSheet, parse_definition
+from contest.scoring import Mark as CoreMark
+from contest.services.errors import Forbidden, Invalid, NotFound
+
+
+def core_mark(row: Mark) -> CoreMark:
+    return CoreMark(row.entrant, row.round, row.item, row.criterion, row.judge, Decimal(row.value))
+
+
+@dataclass
+class ContestBoards:
+    text: str  # the contest file the definition was parsed from
+    definition: ContestDefinition
+    entrants: list[Entrant]
+    panel: tuple[str, ...]  # the contest's judges: every round's panel unless the contest names one
+    sheet: MarkSheet
+    seq: int  # the version everything here is current with
+    marks_seq: int  # the last mark version applied to the sheet
+    states: dict[str, tuple[str, str, int | None]]  # round -> (status, board, frozen_seq)
+    boards: dict[str, Board] = field(default_factory=dict)
+    frozen: dict[tuple[str, int], Board] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def panels(self) -> dict[str, tuple[str, ...]]:
+        return {r.key: self.definition.panel(r.key) or self.panel for r in self.definition.rounds}
+
+    def board(self, round_key: str) -> Board:
+        found = self.boards.get(round_key)
+        if found is None:
+            found = Board(self.definition, round_key, self.entrants, self.sheet, panels=self.panels(), version=self.seq)
+            self.boards[round_key] = found
+        return found
+
+
+class BoardRegistry:
+    def __init__(self, db: sessionmaker[Session]) -> None:
+        self.db = db
+        self._contests: dict[str, ContestBoards] = {}
+        self._lock = threading.Lock()
+
+    def current(self, slug: str) -> ContestBoards:
+        """The contest's boards, caught up with everything committed so far."""
+        with self._lock:
+            state = self._contests.get(slug)
+        with self.db() as session:
+            contest = queries.contest_by_slug(session, slug)
+            if contest is None:
+                raise NotFound(f"no contest {slug!r}", "slug")
+            if state is None or contest.definition != state.text:
+                state = self._load(session, contest.id, contest.definition, contest.seq)
+                with self._lock:
+                    self._contests[slug] = state
+                return state
+            if contest.seq == state.seq:
+                return state
+            with state.lock:
+                if contest.seq > state.seq:
+                    self._catch_up(session, state, contest.id, contest.seq)
+            return state
+
+    def _load(self, session: Session, contest_id: int, text: str, seq: int) -> ContestBoards:
+        definition = parse_definition(text)
+        rows = queries.marks_since(session, contest_id, 0)
+        return ContestBoards(
+            text=text,
+            definition=definition,
+            entrants=self._entrants(session, contest_id),
+            panel=tuple(j.code for j in queries.judges_of(session, contest_id)),
+            sheet=MarkSheet(core_mark(r) for r in rows),
+            seq=seq,
+            marks_seq=max((r.seq for r in rows), default=0),
+            states=self._states(session, contest_id),
+        )
+
+    def _entrants(self, session: Session, contest_id: int) -> list[Entrant]:
+        return [
+            Entrant(e.code, e.name, e.organization, e.group, e.attributes)
+            for e in queries.entrants_of(session, contest_id)
+        ]
+
+    def _states(self, session: Session, contest_id: int) -> dict[str, tuple[str, str, int | None]]:
+        return {k: (s.status, s.board, s.frozen_seq) for k, s in queries.round_states(session, contest_id).items()}
+
+    def _catch_up(self, session: Session, state: ContestBoards, contest_id: int, seq: int) -> None:
+        rows = queries.marks_since(session, contest_id, state.marks_seq)
+        changed: set[str] = set()
+        for row in rows:
+            mark = core_mark(row)
+            state.sheet.put(mark)
+            changed.add(mark.entrant)
+            state.marks_seq = row.seq
+        versions_with_marks = {row.seq for row in rows}
+        if any(v not in versions_with_marks for v in range(state.seq + 1, seq + 1)):
+            # something besides marks changed: entrants, judges or round states
+            state.entrants = self._entrants(session, contest_id)
+            state.panel = tuple(j.code for j in queries.judges_of(session, contest_id))
+            state.states = self._states(session, contest_id)
+            state.boards.clear()  # rebuilt on demand with the new names, groups and panels
+        for board in state.boards.values():
+            board.update(changed, version=seq)
+        state.seq = seq
+
+    def standings(
+        self,
+        slug: str,
+        round_key: str | None,
+        *,
+        organizer: bool,
+        group: str | None = None,
+        limit: int = 100,
+        entrant: str | None = None,
+    ) -> dict[str, Any]:
+        state = self.current(slug)
+        key = round_key or state.definition.rounds[-1].key
+        if not state.definition.has_round(key):
+            raise Invalid(f"no round {key!r}; rounds: {', '.join(r.key for r in state.definition.rounds)}", "round")
+        status, shown, frozen_seq = state.states.get(key, ("open", "live", None))
+        with state.lock:
+            if organizer or shown == "live":
+                board = state.board(key)
+            elif shown == "frozen" and frozen_seq is not None:
+                board = self._frozen(state, slug, key, frozen_seq)
+            else:
+                raise Forbidden(f"the board of round {key!r} is hidden", "round")
+            rows = board.rows(group=group, limit=limit, entrant=entrant)
+            payload = as_json(board, rows)
+        payload["status"] = status
+        payload["board"] = "live" if organizer else shown
+        return payload
+
+    def _frozen(self, state: ContestBoards, slug: str, key: str, frozen_seq: int) -> Board:
+        found = state.frozen.get((key, frozen_seq))
+        if found is None:
+            with self.db() as session:
+                contest = queries.contest_by_slug(session, slug)
+                assert contest is not None
+                rows = [r for r in queries.marks_since(session, contest.id, 0) if r.seq <= frozen_seq]
+            sheet = MarkSheet(core_mark(r) for r in rows)
+            found = Board(state.definition, key, state.entrants, sheet, panels=state.panels(), version=frozen_seq)
+            state.frozen[(key, frozen_seq)] = found
+        return found

@@ -1,0 +1,83 @@
+"""`contest load`: a contest file, entrants and marks into the database through the same services as the API."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+from contest.db import queries
+from contest.db.engine import make_engine, make_sessions, migrate
+from contest.imports import read_entrants, read_marks
+from contest.scoring import ContestError, parse_definition
+from contest.services import contests, marks
+from contest.services.errors import Conflict, ServiceError
+from contest.services.principals import Principal
+
+LOADER = Principal("organizer")
+
+
+def load_files(url: str, contest_file: Path, entrants_file: Path | None, marks_file: Path | None) -> list[str]:
+    try:
+        text = contest_file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContestError(f"{contest_file}: cannot read the contest file ({exc})") from None
+    definition = parse_definition(text)
+    engine = make_engine(url)
+    migrate(engine)
+    db = make_sessions(engine)
+    report: list[str] = []
+    try:
+        with db() as session:
+            existing = queries.contest_by_slug(session, definition.slug)
+        if existing is None:
+            contests.create_contest(db, text)
+            report.append(f"contest {definition.slug}: created")
+        elif existing.definition != text:
+            raise ContestError(f"a different contest {definition.slug!r} is in this database already")
+        else:
+            report.append(f"contest {definition.slug}: already there")
+        people = read_entrants(entrants_file) if entrants_file else []
+        if people:
+            contests.put_entrants(db, definition.slug, people)
+            report.append(f"entrants: {len(people)}")
+        if marks_file is None:
+            return report
+        rows = read_marks(marks_file, definition, people or None)
+        with db() as session:
+            contest = contests.get_contest(session, definition.slug)
+            known = {j.code for j in queries.judges_of(session, contest.id)}
+        wanted = sorted({m.judge for m in rows if m.judge} | set(definition.judges or ()))
+        new = [(code, "", False) for code in wanted if code not in known]
+        if new:
+            for created in contests.create_judges(db, definition.slug, new):
+                report.append(f"judge {created.code}: token {created.token}")
+        groups: dict[tuple[str, str, int, str], dict[str, Decimal]] = defaultdict(dict)
+        for mark in rows:
+            groups[(mark.entrant, mark.round, mark.item, mark.judge)][mark.criterion] = mark.value
+        stored = replayed = 0
+        for (entrant, round_key, item, judge), values in groups.items():
+            digest = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:16]
+            request = marks.MarkRequest(
+                entrant=entrant,
+                round=round_key,
+                item=item,
+                values=dict(values),
+                client_id=f"load:{entrant}:{round_key}:{item}:{judge}:{digest}"[:100],
+                reason=f"loaded from {marks_file.name}",
+                judge=judge,
+                device="contest load",
+            )
+            try:
+                receipt = marks.submit_marks(db, LOADER, definition.slug, request)
+            except Conflict as exc:
+                raise ContestError(f"{marks_file.name}: {entrant} {round_key} item {item}: {exc.message}") from None
+            stored += receipt.created
+            replayed += not receipt.created
+        report.append(f"marks: {stored} submissions stored, {replayed} already there")
+        return report
+    except ServiceError as exc:
+        raise ContestError(f"{exc.field + ': ' if exc.field else ''}{exc.message}") from None
+    finally:
+        engine.dispose()

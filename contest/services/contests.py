@@ -1,0 +1,107 @@
+"""Contests, entrants and judges: creating and replacing them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from contest.db import queries
+from contest.db.models import Contest, Entrant, Judge, Mark, RoundState
+from contest.scoring import ContestDefinition, DefinitionError, parse_definition
+from contest.scoring import Entrant as CoreEntrant
+from contest.services.errors import Conflict, Invalid, NotFound
+from contest.services.principals import new_token
+
+MAX_ENTRANTS = 100_000
+MAX_JUDGES = 500
+
+
+def definition_of(contest: Contest) -> ContestDefinition:
+    return parse_definition(contest.definition)
+
+
+def get_contest(session: Session, slug: str) -> Contest:
+    contest = queries.contest_by_slug(session, slug)
+    if contest is None:
+        raise NotFound(f"no contest {slug!r}", "slug")
+    return contest
+
+
+def create_contest(db: sessionmaker[Session], text: str) -> ContestDefinition:
+    """Store a new contest from its TOML; its rounds start open with their boards live."""
+    try:
+        definition = parse_definition(text)
+    except DefinitionError as exc:
+        first = exc.problems[0] if exc.problems else None
+        raise Invalid(exc.message, first.where if first else None, details=[str(p) for p in exc.problems]) from None
+    with db.begin() as session:
+        if queries.contest_by_slug(session, definition.slug) is not None:
+            raise Conflict(f"a contest with slug {definition.slug!r} exists already", "slug")
+        contest = Contest(slug=definition.slug, title=definition.title, definition=text)
+        session.add(contest)
+        session.flush()
+        for rnd in definition.rounds:
+            session.add(RoundState(contest_id=contest.id, round=rnd.key))
+    return definition
+
+
+def put_entrants(db: sessionmaker[Session], slug: str, entrants: Sequence[CoreEntrant]) -> int:
+    """Replace the entrant list (matched by code). An entrant who already has marks cannot be removed."""
+    if len(entrants) > MAX_ENTRANTS:
+        raise Invalid(f"at most {MAX_ENTRANTS} entrants", "entrants")
+    codes = [e.code for e in entrants]
+    if len(set(codes)) != len(codes):
+        dup = next(c for c in codes if codes.count(c) > 1)
+        raise Invalid(f"code {dup!r} is listed twice", "code")
+    with db.begin() as session:
+        contest = get_contest(session, slug)
+        existing = {e.code: e for e in queries.entrants_of(session, contest.id)}
+        gone = set(existing) - set(codes)
+        if gone:
+            marked = session.execute(
+                select(Mark.entrant).where(Mark.contest_id == contest.id, Mark.entrant.in_(gone)).limit(1)
+            ).scalar_one_or_none()
+            if marked is not None:
+                raise Conflict(f"entrant {marked!r} has marks and cannot be removed from the list", "code")
+            session.execute(delete(Entrant).where(Entrant.contest_id == contest.id, Entrant.code.in_(gone)))
+        for position, entrant in enumerate(entrants):
+            row = existing.get(entrant.code)
+            if row is None:
+                row = Entrant(contest_id=contest.id, code=entrant.code)
+                session.add(row)
+            row.name, row.organization, row.group = entrant.name, entrant.organization, entrant.group
+            row.attributes = dict(entrant.attributes)
+            row.position = position
+        contest.seq += 1  # the list changed: screens refresh names
+    return len(entrants)
+
+
+@dataclass(frozen=True)
+class NewJudge:
+    code: str
+    name: str
+    token: str
+    chief: bool
+
+
+def create_judges(db: sessionmaker[Session], slug: str, judges: Sequence[tuple[str, str, bool]]) -> list[NewJudge]:
+    """Add judges (code, name, chief) with a token each; the token is shown once, only its hash is kept."""
+    if len(judges) > MAX_JUDGES:
+        raise Invalid(f"at most {MAX_JUDGES} judges at once", "judges")
+    created: list[NewJudge] = []
+    with db.begin() as session:
+        contest = get_contest(session, slug)
+        known = {j.code for j in queries.judges_of(session, contest.id)}
+        for code, name, chief in judges:
+            if code in known:
+                raise Conflict(f"judge {code!r} exists already in {slug!r}", "code")
+            known.add(code)
+            judge = Judge(contest_id=contest.id, code=code, name=name, chief=chief)
+            session.add(judge)
+            session.flush()
+            token = new_token(session, "judge", contest_id=contest.id, judge_id=judge.id)
+            created.append(NewJudge(code, name, token, chief))
+    return created

@@ -1,0 +1,44 @@
+"""Errors of the shell, each with the HTTP status it maps to and the field it is about."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, field: str | None = None, *, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details or []
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"
+
+
+class TooLarge(ServiceError):
+    status = 413
+    code = "too_large"
+
+
+class Invalid(ServiceError):
+    status = 422
+    code = "invalid"

@@ -1,0 +1,64 @@
+"""Settings: one frozen object, from `CONTEST_*` environment variables and command-line flags."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_DB = "sqlite:///contest.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DB
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    public_url: str | None = None  # what QR codes point at, e.g. http://192.168.1.20:8000
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)  # signs session cookies
+    max_upload_bytes: int = 5 * 1024 * 1024
+    max_json_bytes: int = 256 * 1024
+    language: str = "zh_CN"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        if "CONTEST_DATABASE_URL" in env:
+            values["database_url"] = env["CONTEST_DATABASE_URL"]
+        if "CONTEST_REDIS_URL" in env:
+            values["redis_url"] = env["CONTEST_REDIS_URL"] or None
+        if "CONTEST_HOST" in env:
+            values["host"] = env["CONTEST_HOST"]
+        for name in ("port", "workers", "max_upload_bytes", "max_json_bytes"):
+            raw = env.get(f"CONTEST_{name.upper()}")
+            if raw:
+                try:
+                    values[name] = int(raw)
+                except ValueError:
+                    raise ValueError(f"CONTEST_{name.upper()}: expected a whole number, got {raw!r}") from None
+        if env.get("CONTEST_PUBLIC_URL"):
+            values["public_url"] = env["CONTEST_PUBLIC_URL"].rstrip("/")
+        if env.get("CONTEST_SECRET_KEY"):
+            values["secret_key"] = env["CONTEST_SECRET_KEY"]
+        if env.get("CONTEST_LANGUAGE"):
+            values["language"] = env["CONTEST_LANGUAGE"]
+        settings = replace(cls(), **values)  # type: ignore[arg-type]
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return replace(settings, **given) if given else settings  # type: ignore[arg-type]
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a sqlite:/// URL (None for other databases or in-memory)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url.endswith(":memory:"):
+        return None
+    return Path(url[len(prefix) :])

@@ -1,0 +1,267 @@
+"""The JSON API (SPEC section 5). Each endpoint: who is asking, read and check the body, one service call in the
+threadpool (which commits), then the answer."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from contest.db import queries
+from contest.exports.tables import safe_text
+from contest.imports import TableError, entrants_of
+from contest.live.boards import BoardRegistry
+from contest.scoring import Entrant
+from contest.services import contests, marks, rounds
+from contest.services.errors import Invalid
+from contest.settings import Settings
+from contest.web.auth import principal_of, require
+from contest.web.http import check_keys, decimal_field, parse_json, read_body, text_field
+
+MAX_LIMIT = 1000
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _db(request: Request) -> sessionmaker[Session]:
+    db: sessionmaker[Session] = request.app.state.db
+    return db
+
+
+def _boards(request: Request) -> BoardRegistry:
+    boards: BoardRegistry = request.app.state.boards
+    return boards
+
+
+async def create_contest(request: Request) -> Response:
+    require(await principal_of(request), "organizer")
+    body = await read_body(request, _settings(request).max_upload_bytes)
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("the contest file must be UTF-8 text", "body") from None
+    definition = await run_in_threadpool(contests.create_contest, _db(request), text)
+    return JSONResponse({"slug": definition.slug}, status_code=201)
+
+
+def _entrants_from_json(data: Any) -> list[Entrant]:
+    if not isinstance(data, list):
+        raise Invalid("expected a list of entrants", "body")
+    found = []
+    for index, item in enumerate(data):
+        where = f"[{index}]."
+        check_keys(item, ("code", "name", "organization", "group", "attributes"), ("code",), where)
+        attributes = item.get("attributes", {})
+        if not isinstance(attributes, dict) or not all(isinstance(v, str) for v in attributes.values()):
+            raise Invalid("attributes must map names to texts", f"{where}attributes")
+        try:
+            found.append(
+                Entrant(
+                    text_field(item, "code", max_length=64),
+                    text_field(item, "name", required=False),
+                    text_field(item, "organization", max_length=300, required=False),
+                    text_field(item, "group", max_length=100, required=False),
+                    attributes,
+                )
+            )
+        except Invalid as exc:
+            raise Invalid(exc.message, f"{where}{exc.field}") from None
+    return found
+
+
+async def put_entrants(request: Request) -> Response:
+    require(await principal_of(request), "organizer")
+    slug = request.path_params["slug"]
+    body = await read_body(request, _settings(request).max_upload_bytes)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        entrants = _entrants_from_json(parse_json(body))
+    else:
+        name = "entrants.xlsx" if "spreadsheet" in kind or body[:4] == b"PK\x03\x04" else "entrants.csv"
+        try:
+            entrants = await run_in_threadpool(entrants_of, name, body)
+        except TableError as exc:
+            first = exc.problems[0] if exc.problems else None
+            raise Invalid(
+                exc.message, first.where if first else "body", details=[str(p) for p in exc.problems]
+            ) from None
+    count = await run_in_threadpool(contests.put_entrants, _db(request), slug, entrants)
+    return JSONResponse({"count": count})
+
+
+async def create_judges(request: Request) -> Response:
+    require(await principal_of(request), "organizer")
+    slug = request.path_params["slug"]
+    data = parse_json(await read_body(request, _settings(request).max_json_bytes))
+    if not isinstance(data, list) or not data:
+        raise Invalid('expected a non-empty list of judges: [{"code", "name"}]', "body")
+    wanted = []
+    for index, item in enumerate(data):
+        check_keys(item, ("code", "name", "chief"), ("code",), f"[{index}].")
+        chief = item.get("chief", False)
+        if not isinstance(chief, bool):
+            raise Invalid("expected true or false", f"[{index}].chief")
+        try:
+            wanted.append((text_field(item, "code", max_length=64), text_field(item, "name", required=False), chief))
+        except Invalid as exc:
+            raise Invalid(exc.message, f"[{index}].{exc.field}") from None
+    created = await run_in_threadpool(contests.create_judges, _db(request), slug, wanted)
+    base = _settings(request).base_url
+    return JSONResponse(
+        [{"code": j.code, "token": j.token, "login_url": f"{base}/j/{j.token}", "chief": j.chief} for j in created],
+        status_code=201,
+    )
+
+
+MARK_KEYS = ("entrant", "round", "item", "values", "client_id", "reason", "judge")
+
+
+async def submit_marks(request: Request) -> Response:
+    principal = await principal_of(request)
+    require(principal, "organizer", "recorder", "judge")
+    slug = request.path_params["slug"]
+    data = check_keys(
+        parse_json(await read_body(request, _settings(request).max_json_bytes)),
+        MARK_KEYS,
+        ("entrant", "round", "values", "client_id"),
+    )
+    item = data.get("item", 1)
+    if isinstance(item, bool) or not isinstance(item, int) or item < 1:
+        raise Invalid("expected a whole number from 1", "item")
+    values = data["values"]
+    if not isinstance(values, dict) or not values:
+        raise Invalid('expected an object of criterion: value, e.g. {"execution": "8.5"}', "values")
+    if len(values) > 200:
+        raise Invalid("too many values in one submission", "values")
+    request_ = marks.MarkRequest(
+        entrant=text_field(data, "entrant", max_length=64),
+        round=text_field(data, "round", max_length=64),
+        item=item,
+        values={str(k): decimal_field(v, f"values.{k}") for k, v in values.items()},
+        client_id=text_field(data, "client_id", max_length=100),
+        reason=text_field(data, "reason", max_length=1000, required=False),
+        judge=text_field(data, "judge", max_length=64, required=False),
+        ip=request.client.host if request.client else "",
+        device=request.headers.get("user-agent", "")[:300],
+    )
+    receipt = await run_in_threadpool(marks.submit_marks, _db(request), principal, slug, request_)
+    body = {"stored": receipt.created, "version": receipt.seq, "corrected": list(receipt.corrected)}
+    return JSONResponse(body, status_code=201 if receipt.created else 200)
+
+
+async def patch_round(request: Request) -> Response:
+    principal = await principal_of(request)
+    require(principal, "organizer", "judge")
+    data = check_keys(
+        parse_json(await read_body(request, _settings(request).max_json_bytes)), ("status", "board", "reason"), ()
+    )
+    for key in ("status", "board"):
+        if key in data and not isinstance(data[key], str):
+            raise Invalid("expected text", key)
+    view = await run_in_threadpool(
+        lambda: rounds.set_round(
+            _db(request),
+            principal,
+            request.path_params["slug"],
+            request.path_params["key"],
+            status=data.get("status"),
+            board=data.get("board"),
+            reason=text_field(data, "reason", max_length=1000, required=False),
+        )
+    )
+    return JSONResponse(
+        {
+            "round": view.round,
+            "status": view.status,
+            "board": view.board,
+            "frozen_version": view.frozen_version,
+            "version": view.version,
+        }
+    )
+
+
+async def standings(request: Request) -> Response:
+    principal = await principal_of(request)
+    params = request.query_params
+    for key in params:
+        if key not in ("round", "group", "limit", "entrant"):
+            raise Invalid(f"unknown parameter {key!r}", key)
+    raw_limit = params.get("limit", "100")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        raise Invalid(f"expected a whole number from 1 to {MAX_LIMIT}", "limit")
+    payload = await run_in_threadpool(
+        lambda: _boards(request).standings(
+            request.path_params["slug"],
+            params.get("round"),
+            organizer=principal.is_organizer,
+            group=params.get("group"),
+            limit=int(raw_limit),
+            entrant=params.get("entrant"),
+        )
+    )
+    return JSONResponse(payload)
+
+
+async def history(request: Request) -> Response:
+    """Every version of every mark: who, when, from where, old and new value, and why. ?format=csv for Excel."""
+    require(await principal_of(request), "organizer")
+    slug = request.path_params["slug"]
+
+    def rows() -> list[dict[str, Any]]:
+        with _db(request)() as session:
+            contest = contests.get_contest(session, slug)
+            return [
+                {
+                    "version": m.seq,
+                    "at": s.created_at.isoformat(timespec="seconds") + "Z",
+                    "entrant": m.entrant,
+                    "round": m.round,
+                    "item": m.item,
+                    "criterion": m.criterion,
+                    "judge": m.judge,
+                    "old": m.previous,
+                    "new": m.value,
+                    "by": s.role,
+                    "by_judge": s.judge,
+                    "reason": s.reason,
+                    "ip": s.ip,
+                    "device": s.device,
+                    "client_id": s.client_id,
+                }
+                for m, s in queries.history(session, contest.id)
+            ]
+
+    found = await run_in_threadpool(rows)
+    if request.query_params.get("format") == "csv":
+        out = io.StringIO()
+        columns = list(found[0]) if found else ["version", "at", "entrant", "round", "item", "criterion", "judge"]
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for row in found:
+            writer.writerow([safe_text("" if row[c] is None else str(row[c])) for c in columns])
+        return Response(
+            "\ufeff" + out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{slug}-history.csv"'},
+        )
+    return JSONResponse({"marks": found})
+
+
+routes = [
+    Route("/contests", create_contest, methods=["POST"]),
+    Route("/contests/{slug}/entrants", put_entrants, methods=["PUT"]),
+    Route("/contests/{slug}/judges", create_judges, methods=["POST"]),
+    Route("/contests/{slug}/marks", submit_marks, methods=["POST"]),
+    Route("/contests/{slug}/rounds/{key}", patch_round, methods=["PATCH"]),
+    Route("/contests/{slug}/standings", standings, methods=["GET"]),
+    Route("/contests/{slug}/history", history, methods=["GET"]),
+]

@@ -1,0 +1,102 @@
+"""Small HTTP helpers: bounded bodies, strict JSON, errors as {"error": {"code", "message", "field"}}."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from contest.scoring import parse_decimal
+from contest.services.errors import Invalid, ServiceError, TooLarge
+
+
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, details: list[str] | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    if details and len(details) > 1:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status)
+
+
+async def service_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceError)
+    return error_response(exc.status, exc.code, exc.message, exc.field, exc.details)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+    return error_response(exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    return error_response(500, "internal", "internal error: the server could not do this; it has been logged")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"the body is larger than {limit} bytes", "body")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"the body is larger than {limit} bytes", "body")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise Invalid(f"the body is not valid JSON: {exc}", "body") from None
+
+
+def check_keys(data: Any, allowed: tuple[str, ...], required: tuple[str, ...], where: str = "") -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise Invalid("expected a JSON object", where or "body")
+    for key in data:
+        if key not in allowed:
+            raise Invalid(f"unknown key {key!r}; expected {', '.join(allowed)}", f"{where}{key}")
+    for key in required:
+        if key not in data:
+            raise Invalid(f"{key} is required", f"{where}{key}")
+    return data
+
+
+def text_field(data: dict[str, Any], key: str, *, max_length: int = 200, required: bool = True) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise Invalid(f"expected text, got {type(value).__name__}", key)
+    value = value.strip()
+    if required and not value:
+        raise Invalid("must not be empty", key)
+    if len(value) > max_length:
+        raise Invalid(f"longer than {max_length} characters", key)
+    return value
+
+
+def decimal_field(value: Any, field: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
+        raise Invalid(f"expected a number, got {type(value).__name__}", field)
+    try:
+        return parse_decimal(value)
+    except ValueError as exc:
+        raise Invalid(str(exc), field) from None
+
+
+def decimal_text(value: Decimal) -> str:
+    return f"{value:f}"
