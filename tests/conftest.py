@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -46,3 +49,61 @@ def make_board() -> BoardMaker:
         return Board(definition, round_key or definition.rounds[-1].key, people, MarkSheet(marks))
 
     return make
+
+
+# -- real services: PostgreSQL, Redis, Chromium -------------------------------------------------------------------
+# On a developer's machine without them these tests skip; in CI (CI=true, or CONTEST_REQUIRE_SERVICES=1) a
+# missing service fails the run instead, so they can never silently stop running.
+
+
+PG_ADMIN_URL = os.environ.get("CONTEST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("CONTEST_TEST_REDIS", "redis://127.0.0.1:6379/0")
+CHROMIUM = os.environ.get("CONTEST_TEST_CHROMIUM", "/usr/bin/chromium")
+REQUIRED = os.environ.get("CI") == "true" or os.environ.get("CONTEST_REQUIRE_SERVICES") == "1"
+
+
+def missing(service: str, why: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"{service} is required here (CI): {why}", pytrace=False)
+    pytest.skip(f"{service} not available: {why}")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    try:
+        import psycopg
+    except ImportError as exc:  # pragma: no cover
+        missing("PostgreSQL", str(exc))
+    name = f"contest_test_{secrets.token_hex(6)}"
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        missing("PostgreSQL", f"{PG_ADMIN_URL}: {exc}")
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url() -> str:
+    try:
+        import redis
+    except ImportError as exc:  # pragma: no cover
+        missing("Redis", str(exc))
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        missing("Redis", f"{REDIS_URL}: {exc}")
+    return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        missing("Chromium", f"{CHROMIUM} not found (apt-get install chromium)")
+    return CHROMIUM
