@@ -382,3 +382,9 @@ item = "0.4×外形 ＋ 0.6×滋味"
 def test_garbage_never_raises_anything_but_definition_error(garbage: str) -> None:
     with pytest.raises(DefinitionError):
         parse_definition(garbage)
+
+
+def test_review_spread() -> None:
+    assert parse_definition(MINIMAL).review.spread == Decimal(2)
+    assert parse_definition(MINIMAL + "\n[review]\nspread = 1.5\n").review.spread == Decimal("1.5")
+    assert problems(MINIMAL + "\n[review]\nspread = 0\n") == ["review.spread (line 12): must be greater than 0, got 0"]

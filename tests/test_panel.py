@@ -38,3 +38,11 @@ def test_equal_extremes_drop_one_each_and_the_value_is_the_same() -> None:
     value, high, low = combine_detail("trimmed_mean", 1, marks)
     assert value == D(8)  # (9 + 7 + 8) / 3
     assert (high, low) == (("J2",), ("J3",))
+
+
+def test_spread_flags_marks_far_from_the_panel_median() -> None:
+    from contest.scoring.review import spread_flags
+
+    marks = {"J1": D("8.5"), "J2": D("9"), "J3": D("5.5"), "J4": D("8"), "J5": D("10.5")}
+    assert spread_flags(marks, D(2)) == (D("8.5"), ("J3",))  # 5.5 is 3 from 8.5; 10.5 is exactly 2: not flagged
+    assert spread_flags({}, D(2)) == (None, ())

@@ -105,6 +105,13 @@ class Ranking:
 
 
 @dataclass(frozen=True)
+class Review:
+    """What the chief judge's page flags: a judge's mark more than `spread` from the panel's median."""
+
+    spread: Decimal = Decimal(2)
+
+
+@dataclass(frozen=True)
 class ContestDefinition:
     slug: str
     title: str
@@ -115,6 +122,7 @@ class ContestDefinition:
     ranking: Ranking
     awards: tuple[Award, ...]
     judges: tuple[str, ...] | None = None
+    review: Review = Review()
 
     def criterion(self, key: str) -> Criterion:
         return next(c for c in self.criteria if c.key == key)
@@ -162,7 +170,7 @@ class _Parser:
 
     def parse(self) -> ContestDefinition | None:
         root = self.root
-        root.check_keys(("contest", "criteria", "scoring", "rounds", "ranking", "awards"))
+        root.check_keys(("contest", "criteria", "scoring", "rounds", "ranking", "awards", "review"))
         head = root.table_at("contest")
         if head is None:
             root.problem("contest", "is required: a [contest] table with slug and title")
@@ -186,6 +194,7 @@ class _Parser:
             root.problem("rounds", f"{clash!r} names both a criterion and a round; keys must differ")
         ranking = self._ranking(keys, round_keys, rounds)
         awards = self._awards()
+        review = self._review()
         return ContestDefinition(
             slug=slug,
             title=title,
@@ -196,6 +205,7 @@ class _Parser:
             ranking=ranking,
             awards=tuple(awards),
             judges=judges,
+            review=review,
         )
 
     # -- criteria ---------------------------------------------------------------------------------------------
@@ -518,6 +528,17 @@ class _Parser:
         groups = t.choice("groups", "separate", ("separate", "together"))
         incomplete = t.choice("incomplete", "unranked", ("unranked", "rank"))
         return Ranking(tie_breakers=breakers, groups=groups, incomplete=incomplete)  # type: ignore[arg-type]
+
+    def _review(self) -> Review:
+        t = self.root.table_at("review")
+        if t is None:
+            return Review()
+        t.check_keys(("spread",))
+        spread = t.number("spread", Review.spread)
+        if spread is not None and spread <= 0:
+            t.problem("spread", f"must be greater than 0, got {spread}")
+            spread = Review.spread
+        return Review(spread=spread or Review.spread)
 
     def _awards(self) -> list[Award]:
         awards: list[Award] = []
