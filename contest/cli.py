@@ -222,6 +222,38 @@ def load(contest_file: Path, entrants_file: Path | None, marks_file: Path | None
         click.echo(line)
 
 
+@cli.command(short_help="A ready venue: fixture contests, judges and links, then serve.")
+@click.option("--db", "db_url", metavar="URL", default="sqlite:///contest-demo.db", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 to let tablets on the Wi-Fi in.")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Prepare the database and print the links, but do not serve.")
+def demo(db_url: str, host: str, port: int, no_serve: bool) -> None:
+    """Load the fixture contests (tea-making with its sensory round left for the judges to score, livestream
+    selling, information writing, diving), create judges and tokens, print the judge, chief judge, screen and
+    admin links with QR codes, and serve. Run it again to get fresh links; nothing is loaded twice."""
+    import segno
+
+    from contest.demo import prepare
+
+    settings = _settings(database_url=db_url, host=host, port=port)
+    venue = prepare(settings.database_url)
+    base = settings.base_url
+    click.echo(f"\ncontest demo — {base}  (database {_shown_url(settings.database_url)})\n")
+    click.echo(f"organizer token (Authorization: Bearer …): {venue.organizer_token}")
+    for slug in venue.slugs:
+        click.echo(f"standings {slug}: {base}/api/contests/{slug}/standings")
+    click.echo("")
+    for slug, code, path, chief in venue.judges:
+        role = "chief judge 裁判长" if chief else "judge 裁判"
+        click.echo(f"{role} {code} ({slug}): {base}{path}")
+    first = next(((c, p) for _, c, p, _ in venue.judges if c == venue.scorer), None)
+    if first is not None:
+        click.echo(f"\nscan to score as {first[0]} on a tablet:")
+        segno.make(f"{base}{first[1]}", error="m").terminal(compact=True)
+    if not no_serve:
+        serve.callback(settings.database_url, None, host, port, None)  # type: ignore[misc]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="contest", standalone_mode=False)

@@ -18,7 +18,15 @@ from contest.services.principals import Principal
 LOADER = Principal("organizer")
 
 
-def load_files(url: str, contest_file: Path, entrants_file: Path | None, marks_file: Path | None) -> list[str]:
+def load_files(
+    url: str,
+    contest_file: Path,
+    entrants_file: Path | None,
+    marks_file: Path | None,
+    *,
+    skip_rounds: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Load the files; marks of `skip_rounds` are left out (the demo leaves a round for judges to score)."""
     try:
         text = contest_file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -44,11 +52,12 @@ def load_files(url: str, contest_file: Path, entrants_file: Path | None, marks_f
             report.append(f"entrants: {len(people)}")
         if marks_file is None:
             return report
-        rows = read_marks(marks_file, definition, people or None)
+        rows = [m for m in read_marks(marks_file, definition, people or None) if m.round not in skip_rounds]
         with db() as session:
             contest = contests.get_contest(session, definition.slug)
             known = {j.code for j in queries.judges_of(session, contest.id)}
-        wanted = sorted({m.judge for m in rows if m.judge} | set(definition.judges or ()))
+        panels = {j for r in definition.rounds for j in (r.judges or ())} | set(definition.judges or ())
+        wanted = sorted({m.judge for m in rows if m.judge} | panels)
         new = [(code, "", False) for code in wanted if code not in known]
         if new:
             for created in contests.create_judges(db, definition.slug, new):
