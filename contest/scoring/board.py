@@ -24,7 +24,7 @@ from contest.scoring.ranking import SortKey, key_maker, rank_at, same_place, sor
 from contest.scoring.totals import EntrantResult, StandingPlan, Trace
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen __init__ costs 3x, and screens build 50 rows per change
 class Row:
     """One line of a standing as screens, exports and the CLI show it (totals rounded to the contest's decimals)."""
 
@@ -78,6 +78,8 @@ class Board:
         self._relative = any(plan.relative for plan in self.plans.values())
         self._final = round_key == definition.rounds[-1].key
         self.results: dict[str, EntrantResult] = {}
+        # rounded totals as shown, per entrant, kept until the entrant is rescored
+        self._shown: dict[str, tuple[EntrantResult, dict[str, Decimal | None], Decimal | None]] = {}
         self._groups: dict[str, _Group] = {}
         self._best: dict[str, dict[str, dict[str, Decimal]]] = {}  # group -> round -> criterion -> best
         with precise():
@@ -272,15 +274,21 @@ class Board:
 
     def _row(self, result: EntrantResult, group: str, rank: int | None, award: str | None, advances: bool) -> Row:
         entrant = self.entrants.get(result.entrant) or Entrant(result.entrant)
-        d = self._decimals
+        shown = self._shown.get(result.entrant)
+        if shown is None or shown[0] is not result:
+            d = self._decimals
+            rounds = {k: None if v is None else round_half_up(v, d) for k, v in result.rounds.items()}
+            total = None if result.total is None else round_half_up(result.total, d)
+            shown = (result, rounds, total)
+            self._shown[result.entrant] = shown
         return Row(
             rank=rank,
             entrant=result.entrant,
             name=entrant.name,
             organization=entrant.organization,
             group=entrant.group,
-            rounds={k: None if v is None else round_half_up(v, d) for k, v in result.rounds.items()},
-            total=None if result.total is None else round_half_up(result.total, d),
+            rounds=dict(shown[1]),
+            total=shown[2],
             award=award,
             advances=advances,
             complete=result.complete,
