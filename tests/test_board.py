@@ -379,3 +379,16 @@ def test_incremental_update_equals_a_fresh_build_and_diff_says_what_moved(make_b
     assert board.version == 7
     moved = {(c.entrant, c.rank_before, c.rank_after) for c in diff_rows(before, board.rows())}
     assert moved == {("C", 3, 1), ("A", 1, 2), ("B", 2, 3)}
+
+
+def test_moving_an_entrant_to_another_group_orders_groups_as_a_fresh_board(make_board: BoardMaker) -> None:
+    text = ONE_CRITERION
+    people = [Entrant("A", group="甲组"), Entrant("B", group="乙组"), Entrant("C", group="甲组")]
+    board = make_board(
+        text, simple({"A": ("9", "9", "9"), "B": ("8", "8", "8"), "C": ("7", "7", "7")}), entrants=people
+    )
+    assert board.groups == ["甲组", "乙组"]
+    board.add_entrants([Entrant("A", group="乙组")])  # 乙组 is now named first in the list
+    fresh = Board(board.definition, "main", list(board.entrants.values()), board.sheet)
+    assert board.groups == fresh.groups == ["乙组", "甲组"]
+    assert board.rows() == fresh.rows()

@@ -195,6 +195,9 @@ class Board:
             self._order.setdefault(entrant.code, len(self._order))
             self._group_first.setdefault(entrant.group, self._order[entrant.code])
         if regroup:
+            self._group_first = {}
+            for code, entrant in self.entrants.items():  # groups are shown in the order the list first names them
+                self._group_first.setdefault(entrant.group, self._order[code])
             with precise():
                 self._rebuild(None)
 
