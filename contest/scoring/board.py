@@ -82,6 +82,7 @@ class Board:
         self._shown: dict[str, tuple[EntrantResult, dict[str, Decimal | None], Decimal | None]] = {}
         self._groups: dict[str, _Group] = {}
         self._best: dict[str, dict[str, dict[str, Decimal]]] = {}  # group -> round -> criterion -> best
+        self._measured_of: dict[str, tuple[Decimal, ...]] = {}  # entrant -> its relative values
         with precise():
             self._rebuild(None)
 
@@ -121,6 +122,9 @@ class Board:
         if self._relative:
             for g in {self.group_of(c) for c in codes}:
                 self._best[g] = self._field_best(g)
+            for code in self.sheet.entrants():
+                if group is None or self.group_of(code) == group:
+                    self._measured_of[code] = self._measured(code)
         fresh: dict[str, list[SortKey]] = {}
         for code in codes:
             result = self._score(code)
@@ -143,6 +147,16 @@ class Board:
 
     def _key(self, result: EntrantResult) -> SortKey:
         return sort_key(result, self._breakers, self._decimals)
+
+    def _measured(self, code: str) -> tuple[Decimal, ...]:
+        """This entrant's values of the relative criteria, as the sheet has them now."""
+        marks = self.sheet.entrant(code)
+        return tuple(
+            value[""]
+            for key, plan in self.plans.items()
+            for (_, criterion), value in sorted(marks.get(key, {}).items())
+            if criterion in plan.relative and "" in value
+        )
 
     def _field_best(self, group: str) -> dict[str, dict[str, Decimal]]:
         best: dict[str, dict[str, Decimal]] = {}
@@ -171,9 +185,14 @@ class Board:
 
     def _update(self, code: str) -> None:
         group = self.group_of(code)
-        if self._relative and self._field_best(group) != self._best.get(group, {}):
-            self._rebuild(group)
-            return
+        if self._relative:
+            # only a changed measured value can move the field's best; then look at the whole group
+            mine = self._measured(code)
+            if mine != self._measured_of.get(code):
+                self._measured_of[code] = mine
+                if self._field_best(group) != self._best.get(group, {}):
+                    self._rebuild(group)
+                    return
         self._remove(code)
         if not self.sheet.entrant(code).get(self.round.key):
             return
