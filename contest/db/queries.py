@@ -26,6 +26,11 @@ def entrants_of(session: Session, contest_id: int) -> Sequence[Entrant]:
     )
 
 
+def entrant_exists(session: Session, contest_id: int, code: str) -> bool:
+    query = select(Entrant.id).where(Entrant.contest_id == contest_id, Entrant.code == code).limit(1)
+    return session.execute(query).first() is not None
+
+
 def judges_of(session: Session, contest_id: int) -> Sequence[Judge]:
     return session.execute(select(Judge).where(Judge.contest_id == contest_id).order_by(Judge.id)).scalars().all()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,7 +21,13 @@ MAX_JUDGES = 500
 
 
 def definition_of(contest: Contest) -> ContestDefinition:
-    return parse_definition(contest.definition)
+    return _parsed(contest.definition)
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> ContestDefinition:
+    """Contest files are parsed once per process (definitions are frozen values; the text is the key)."""
+    return parse_definition(text)
 
 
 def get_contest(session: Session, slug: str) -> Contest:

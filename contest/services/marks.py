@@ -14,7 +14,7 @@ from contest.db.models import Contest, Mark, Submission
 from contest.scoring import Mark as CoreMark
 from contest.scoring import mark_problems
 from contest.services.contests import definition_of, get_contest
-from contest.services.errors import Conflict, Forbidden, Invalid, NotFound
+from contest.services.errors import Conflict, Forbidden, Invalid
 from contest.services.principals import Principal
 
 
@@ -69,8 +69,7 @@ def _submit(session: Session, principal: Principal, slug: str, request: MarkRequ
     state = queries.round_states(session, contest.id).get(rnd.key)
     if state is not None and state.status == "locked":
         raise Forbidden(f"round {rnd.key!r} is locked; the chief judge must unlock it first", "round")
-    entrants = {e.code for e in queries.entrants_of(session, contest.id)}
-    if request.entrant not in entrants:
+    if not queries.entrant_exists(session, contest.id, request.entrant):
         raise Invalid(f"no entrant has the code {request.entrant!r}", "entrant")
     judges = {j.code for j in queries.judges_of(session, contest.id)}
     panel = set(definition.panel(rnd.key) or judges)
@@ -91,8 +90,12 @@ def _submit(session: Session, principal: Principal, slug: str, request: MarkRequ
         raise Invalid(message, where, details=[f"{w}: {m}" for w, m in problems])
 
     current = queries.current_values(session, contest.id, request.entrant, rnd.key, request.item)
-    corrected = tuple(m.criterion for m in marks if (m.criterion, m.judge) in current)
-    changed = [m for m in marks if Decimal(current.get((m.criterion, m.judge), "NaN")) != m.value]
+    # a correction: a value already given that this changes (giving the same value again changes nothing)
+    corrected = tuple(
+        m.criterion
+        for m in marks
+        if (m.criterion, m.judge) in current and Decimal(current[(m.criterion, m.judge)]) != m.value
+    )
     if corrected and not request.reason.strip():
         shown = ", ".join(
             f"{m.criterion} {current[(m.criterion, m.judge)]} → {m.value}" for m in marks if m.criterion in corrected
@@ -118,7 +121,7 @@ def _submit(session: Session, principal: Principal, slug: str, request: MarkRequ
     )
     session.add(submission)
     session.flush()
-    for mark in changed or marks:
+    for mark in marks:
         previous = current.get((mark.criterion, mark.judge))
         session.add(
             Mark(
@@ -169,7 +172,7 @@ def _judge_for(
         if not request.judge:
             raise Invalid("entering judged marks for a judge (from a paper sheet) needs the judge's code", "judge")
         if request.judge not in panel:
-            raise NotFound(f"judge {request.judge!r} is not on the panel of round {request.round!r}", "judge")
+            raise Invalid(f"judge {request.judge!r} is not on the panel of round {request.round!r}", "judge")
         return request.judge
     if principal.role not in ("organizer", "recorder"):
         raise Forbidden("only judges, recorders and organizers enter marks")

@@ -1,0 +1,494 @@
+"""Read-side use cases of the judge's tablet and the chief judge's page.
+
+A judge's queue (the entrants of a round with the values this judge has given), the panel's progress (judge x
+entrant: missing, partial, submitted, corrected), marks far from the panel's median, and an entrant's explained
+breakdown from the core. Blind contests never give a judge (the chief judge included) an entrant's name or
+organization; organizers always see them. Writing goes through `services.marks.submit_marks` and
+`services.rounds.set_round`, never here.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from contest.db import queries
+from contest.db.models import Contest, Mark
+from contest.live.boards import BoardRegistry
+from contest.scoring import ContestDefinition, Criterion, Round, ScoringError, explain
+from contest.scoring.definition import linear_weights
+from contest.scoring.formula import Formula
+from contest.scoring.numbers import plain
+from contest.scoring.review import spread_flags
+from contest.services.contests import definition_of, get_contest
+from contest.services.errors import Forbidden, Invalid, NotFound, Unauthorized
+from contest.services.principals import Principal
+
+MAX_BUTTONS = 11  # a range of at most this many steps is a row of buttons; more: a stepper
+MAX_SPREAD = Decimal(1000)
+
+Json = dict[str, Any]
+
+
+# -- who may see what ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seat:
+    """The contest a request is about and what the asker may see of it."""
+
+    contest: Contest
+    definition: ContestDefinition
+    principal: Principal
+
+    @property
+    def names_hidden(self) -> bool:
+        return self.definition.blind and not self.principal.is_organizer
+
+
+def _seat(session: Session, principal: Principal, slug: str | None, *, chief: bool) -> Seat:
+    """A judge sees only their own contest (`slug`, when given, must be it); the chief judge's views also need
+    chief = true; organizers name the contest with `slug`."""
+    if principal.role == "judge":
+        contest = session.get(Contest, principal.contest_id)
+        if contest is None:
+            raise NotFound("the judge's contest is gone", "contest")
+        if slug and slug != contest.slug:
+            raise Forbidden("this judge belongs to another contest", "contest")
+        if chief and not principal.chief:
+            raise Forbidden("this page is for the chief judge (裁判长)")
+        return Seat(contest, definition_of(contest), principal)
+    if principal.role == "public":
+        raise Unauthorized("sign in: scan the judge's QR code or send Authorization: Bearer TOKEN", "authorization")
+    if not chief or not principal.is_organizer:
+        raise Forbidden(f"this needs a judge's login; you are {principal.role}")
+    if not slug:
+        raise Invalid("name the contest: ?contest=SLUG", "contest")
+    contest = get_contest(session, slug)
+    return Seat(contest, definition_of(contest), principal)
+
+
+def _round(definition: ContestDefinition, key: str | None) -> Round:
+    if not key:
+        return definition.rounds[0]
+    if not definition.has_round(key):
+        raise NotFound(f"no round {key!r}; rounds: {', '.join(r.key for r in definition.rounds)}", "round")
+    return definition.round(key)
+
+
+def _panel(session: Session, definition: ContestDefinition, contest: Contest, key: str) -> tuple[str, ...]:
+    """The round's panel as `submit_marks` checks it: the contest's or round's list, else every judge."""
+    return definition.panel(key) or tuple(j.code for j in queries.judges_of(session, contest.id))
+
+
+# -- shapes sent to the pages --------------------------------------------------------------------------------
+
+
+def criterion_json(criterion: Criterion) -> Json:
+    """One criterion as a form control needs it: a row of `choices` when the range has few steps, else a stepper
+    moving by `step` (and by `coarse` for long ranges)."""
+    out: Json = {
+        "key": criterion.key,
+        "label": criterion.label,
+        "description": criterion.description,
+        "min": plain(criterion.min),
+        "max": plain(criterion.max),
+        "step": None if criterion.step is None else plain(criterion.step),
+        "judged": criterion.judged,
+        "deduction": criterion.deduction,
+        "default": None if criterion.default is None else plain(criterion.default),
+        "choices": None,
+        "coarse": None,
+    }
+    if criterion.step is not None:
+        count = int((criterion.max - criterion.min) / criterion.step) + 1
+        if count <= MAX_BUTTONS:
+            out["choices"] = [plain(criterion.min + i * criterion.step) for i in range(count)]
+        elif count > 40:
+            out["coarse"] = plain(criterion.step * 10)  # 0 to 100 by 0.5: also ±5
+        elif criterion.step < 1 and criterion.max - criterion.min >= 2:
+            out["coarse"] = "1"  # 0 to 10 by 0.5: also whole points
+    return out
+
+
+def _preview_weights(rnd: Round, judged: Sequence[str]) -> Json | None:
+    """Weights of a judge's own total when it is a weighted sum of judged criteria (``a + b`` or
+    ``0.25*a + 0.75*b``); None otherwise. The page multiplies them out as a preview only."""
+    formula = rnd.scoring.judge or rnd.scoring.item
+    if formula is None:
+        return None
+    weights = _plain_sum(formula) or linear_weights(formula)
+    if not weights or not set(weights) <= set(judged):
+        return None
+    return {key: plain(weight) for key, weight in weights.items()}
+
+
+def _plain_sum(formula: Formula) -> dict[str, Decimal]:
+    try:
+        tree = ast.parse(formula.source, mode="eval").body
+    except SyntaxError:  # pragma: no cover - parsed once already
+        return {}
+    names: list[str] = []
+    stack: list[ast.expr] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, ast.Name):
+            names.append(node.id)
+        else:
+            return {}
+    return {name: Decimal(names.count(name)) for name in dict.fromkeys(names)}
+
+
+def _round_json(session: Session, seat: Seat, rnd: Round, status: str, board: str) -> Json:
+    criteria = [seat.definition.criterion(k) for k in rnd.criteria]
+    judged = [c.key for c in criteria if c.judged]
+    panel = _panel(session, seat.definition, seat.contest, rnd.key)
+    return {
+        "key": rnd.key,
+        "label": rnd.label,
+        "items": rnd.items,
+        "status": status,
+        "board": board,
+        "on_panel": seat.principal.role == "judge" and seat.principal.judge in panel,
+        "criteria": [criterion_json(c) for c in criteria if c.judged],
+        "entered": [criterion_json(c) for c in criteria if not c.judged],
+        "weights": _preview_weights(rnd, judged),
+    }
+
+
+def _contest_json(seat: Seat) -> Json:
+    return {"slug": seat.contest.slug, "title": seat.contest.title, "blind": seat.definition.blind}
+
+
+def _entrant_json(seat: Seat, code: str, name: str, organization: str, group: str) -> Json:
+    if seat.names_hidden:
+        return {"code": code}
+    return {"code": code, "name": name, "organization": organization, "group": group}
+
+
+# -- the judge's home and queue ------------------------------------------------------------------------------
+
+
+def judge_home(db: sessionmaker[Session], principal: Principal) -> Json:
+    """The judge's page: the contest, who is signed in, and every round with its state."""
+    with db() as session:
+        seat = _seat(session, principal, None, chief=False)
+        judge = next((j for j in queries.judges_of(session, seat.contest.id) if j.code == principal.judge), None)
+        states = queries.round_states(session, seat.contest.id)
+        rounds = []
+        for rnd in seat.definition.rounds:
+            state = states.get(rnd.key)
+            panel = _panel(session, seat.definition, seat.contest, rnd.key)
+            rounds.append(
+                {
+                    "key": rnd.key,
+                    "label": rnd.label,
+                    "items": rnd.items,
+                    "status": state.status if state else "open",
+                    "on_panel": principal.judge in panel,
+                }
+            )
+        return {
+            "contest": _contest_json(seat),
+            "judge": {"code": principal.judge, "name": judge.name if judge else "", "chief": principal.chief},
+            "rounds": rounds,
+            "version": seat.contest.seq,
+        }
+
+
+def default_round(home: Json) -> str | None:
+    """The round a judge most likely scores now: the first open one on their panel."""
+    rounds: list[Json] = home["rounds"]
+    for wanted in (
+        lambda r: r["status"] == "open" and r["on_panel"],
+        lambda r: r["on_panel"],
+        lambda r: True,
+    ):
+        found = next((r["key"] for r in rounds if wanted(r)), None)
+        if found is not None:
+            return str(found)
+    return None
+
+
+@dataclass(frozen=True)
+class _Gathered:
+    seat: Seat
+    rnd: Round
+    round_json: Json
+    entrants: list[Json]
+    marked: set[str]  # entrants with any mark in this round
+    advance_from: str | None  # the previous round, locked, whose advancing entrants this round scores
+
+
+MarkRow = tuple[str, int, str, str, str, str | None]  # entrant, item, criterion, judge, value, previous
+
+
+def _gather(
+    db: sessionmaker[Session], principal: Principal, slug: str | None, key: str | None, chief: bool
+) -> tuple[_Gathered, list[MarkRow], tuple[str, ...], dict[str, str]]:
+    """Everything a queue or progress view reads, in one short transaction."""
+    with db() as session:
+        seat = _seat(session, principal, slug, chief=chief)
+        rnd = _round(seat.definition, key)
+        states = queries.round_states(session, seat.contest.id)
+        state = states.get(rnd.key)
+        round_json = _round_json(
+            session, seat, rnd, state.status if state else "open", state.board if state else "live"
+        )
+        entrants = [
+            _entrant_json(seat, e.code, e.name, e.organization, e.group)
+            for e in queries.entrants_of(session, seat.contest.id)
+        ]
+        marked = set(
+            session.execute(
+                select(Mark.entrant).where(Mark.contest_id == seat.contest.id, Mark.round == rnd.key).distinct()
+            ).scalars()
+        )
+        keys = [r.key for r in seat.definition.rounds]
+        before = seat.definition.rounds[keys.index(rnd.key) - 1] if keys.index(rnd.key) > 0 else None
+        advance_from = None
+        if before is not None and before.advance:
+            earlier = states.get(before.key)
+            if earlier is not None and earlier.status == "locked":
+                advance_from = before.key
+        rows: list[MarkRow] = [
+            (e, i, c, j, v, p)
+            for e, i, c, j, v, p in session.execute(
+                select(Mark.entrant, Mark.item, Mark.criterion, Mark.judge, Mark.value, Mark.previous)
+                .where(Mark.contest_id == seat.contest.id, Mark.round == rnd.key)
+                .order_by(Mark.seq, Mark.id)
+            )
+        ]
+        panel = _panel(session, seat.definition, seat.contest, rnd.key)
+        judges = {j.code: j.name for j in queries.judges_of(session, seat.contest.id)}
+    return _Gathered(seat, rnd, round_json, entrants, marked, advance_from), rows, panel, judges
+
+
+def _advancing(boards: BoardRegistry, gathered: _Gathered) -> list[Json]:
+    """Entrants of this round: everyone, or, once the previous round (which advances its top N) is locked, those
+    who advanced plus anyone already marked here."""
+    if gathered.advance_from is None:
+        return gathered.entrants
+    state = boards.current(gathered.seat.contest.slug)
+    with state.lock:
+        rows = state.board(gathered.advance_from).rows()
+    advancing = {row.entrant for row in rows if row.advances}
+    if not advancing:  # nobody complete in the previous round: no cut can be made, show everyone
+        return gathered.entrants
+    going = advancing | gathered.marked
+    return [e for e in gathered.entrants if e["code"] in going]
+
+
+def judge_queue(
+    db: sessionmaker[Session], boards: BoardRegistry, principal: Principal, round_key: str | None, slug: str | None
+) -> Json:
+    """The judge's queue for a round: each entrant with the values this judge has given, item by item."""
+    if principal.role != "judge":
+        if principal.role == "public":
+            raise Unauthorized("sign in: scan the judge's QR code", "authorization")
+        raise Forbidden(f"the queue is a judge's; you are {principal.role}")
+    gathered, rows, panel, judges = _gather(db, principal, slug, round_key, chief=False)
+    judged = [c["key"] for c in gathered.round_json["criteria"]]
+    mine: dict[str, dict[int, dict[str, str]]] = {}
+    corrected: set[str] = set()
+    for who, item, criterion, judge, value, previous in rows:
+        if judge != principal.judge or criterion not in judged:
+            continue
+        mine.setdefault(who, {}).setdefault(item, {})[criterion] = value
+        if previous is not None:
+            corrected.add(who)
+    entrants = []
+    on_panel = principal.judge in panel
+    for entrant in _advancing(boards, gathered) if on_panel else []:
+        given = mine.get(entrant["code"], {})
+        done = sum(1 for i in range(1, gathered.rnd.items + 1) if len(given.get(i, {})) == len(judged))
+        entrants.append(
+            {
+                **entrant,
+                "items": {str(i): v for i, v in sorted(given.items())},
+                "done": done,
+                "corrected": entrant["code"] in corrected,
+            }
+        )
+    return {
+        "contest": _contest_json(gathered.seat),
+        "judge": {"code": principal.judge, "name": judges.get(principal.judge, ""), "chief": principal.chief},
+        "round": gathered.round_json,
+        "entrants": entrants,
+        "version": gathered.seat.contest.seq,
+    }
+
+
+# -- the chief judge's view ----------------------------------------------------------------------------------
+
+
+def parse_spread(raw: str | None) -> Decimal | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        value = Decimal(raw)
+    except ArithmeticError:
+        raise Invalid(f"expected a number of points such as 2 or 1.5, got {raw!r}", "spread") from None
+    if not value.is_finite() or value <= 0 or value > MAX_SPREAD:
+        raise Invalid(f"expected a number of points greater than 0 and at most {MAX_SPREAD}, got {raw!r}", "spread")
+    return value
+
+
+def progress(
+    db: sessionmaker[Session],
+    boards: BoardRegistry,
+    principal: Principal,
+    round_key: str | None,
+    slug: str | None,
+    spread: Decimal | None = None,
+) -> Json:
+    """The panel's progress for a round: judge x entrant, flags where a judge's mark is more than `spread` points
+    from the panel's median (default: the contest's ``[review] spread``), and the entered (not judged) values."""
+    gathered, rows, panel, judges = _gather(db, principal, slug, round_key, chief=True)
+    seat, rnd = gathered.seat, gathered.rnd
+    spread = spread if spread is not None else seat.definition.review.spread
+    judged = [c["key"] for c in gathered.round_json["criteria"]]
+    entered_keys = [c["key"] for c in gathered.round_json["entered"]]
+    current: dict[tuple[str, int, str, str], str] = {}
+    corrected: set[tuple[str, str]] = set()  # (entrant, judge or "")
+    for who, item, criterion, judge, value, previous in rows:
+        current[(who, item, criterion, judge)] = value
+        if previous is not None:
+            corrected.add((who, judge))
+
+    entrants = _advancing(boards, gathered)
+    flags: list[Json] = []
+    flagged: dict[tuple[str, str], int] = {}
+    for entrant in entrants:
+        code = entrant["code"]
+        for item in range(1, rnd.items + 1):
+            for criterion in judged:
+                marks = {j: Decimal(v) for j in panel if (v := current.get((code, item, criterion, j))) is not None}
+                median, far = spread_flags(marks, spread)
+                for judge in far:
+                    flagged[(code, judge)] = flagged.get((code, judge), 0) + 1
+                    flags.append(
+                        {
+                            "entrant": code,
+                            "item": item,
+                            "criterion": criterion,
+                            "judge": judge,
+                            "value": plain(marks[judge]),
+                            "median": plain(median) if median is not None else None,
+                        }
+                    )
+
+    expected = rnd.items * len(judged)
+    counts = {"missing": 0, "partial": 0, "submitted": 0, "corrected": 0}
+    out = []
+    for entrant in entrants:
+        code = entrant["code"]
+        cells: Json = {}
+        for judge in panel:
+            given = sum(
+                1
+                for item in range(1, rnd.items + 1)
+                for criterion in judged
+                if (code, item, criterion, judge) in current
+            )
+            if given == 0:
+                status = "missing"
+            elif (code, judge) in corrected:
+                status = "corrected"
+            elif given < expected:
+                status = "partial"
+            else:
+                status = "submitted"
+            counts[status] += 1
+            cells[judge] = {
+                "status": status,
+                "given": given,
+                "expected": expected,
+                "flags": flagged.get((code, judge), 0),
+            }
+        entered = {
+            str(item): {k: v for k in entered_keys if (v := current.get((code, item, k, ""))) is not None}
+            for item in range(1, rnd.items + 1)
+        }
+        out.append(
+            {
+                **entrant,
+                "cells": cells,
+                "entered": entered,
+                "entered_corrected": (code, "") in corrected,
+            }
+        )
+    return {
+        "contest": _contest_json(seat),
+        "round": gathered.round_json,
+        "rounds": _rounds_brief(db, seat),
+        "judges": [{"code": j, "name": judges.get(j, "")} for j in panel],
+        "entrants": out,
+        "flags": flags,
+        "spread": plain(spread),
+        "summary": {**counts, "cells": sum(counts.values()), "flags": len(flags)},
+        "version": seat.contest.seq,
+    }
+
+
+def _rounds_brief(db: sessionmaker[Session], seat: Seat) -> list[Json]:
+    with db() as session:
+        states = queries.round_states(session, seat.contest.id)
+    return [
+        {
+            "key": r.key,
+            "label": r.label,
+            "status": states[r.key].status if r.key in states else "open",
+            "board": states[r.key].board if r.key in states else "live",
+        }
+        for r in seat.definition.rounds
+    ]
+
+
+def chief_home(db: sessionmaker[Session], principal: Principal, slug: str | None = None) -> Json:
+    """The chief judge's page: the contest, who is signed in, and every round with its state."""
+    with db() as session:
+        seat = _seat(session, principal, slug, chief=True)
+        judge = next((j for j in queries.judges_of(session, seat.contest.id) if j.code == principal.judge), None)
+    return {
+        "contest": _contest_json(seat),
+        "judge": {"code": principal.judge, "name": judge.name if judge else "", "chief": principal.chief},
+        "rounds": _rounds_brief(db, seat),
+        "spread": plain(seat.definition.review.spread),
+    }
+
+
+def explain_entrant(
+    db: sessionmaker[Session],
+    boards: BoardRegistry,
+    principal: Principal,
+    round_key: str | None,
+    code: str,
+    slug: str | None,
+) -> Json:
+    """An entrant's breakdown from the core, line by line (the first line names only the code when blind)."""
+    with db() as session:
+        seat = _seat(session, principal, slug, chief=True)
+        rnd = _round(seat.definition, round_key)
+        if not any(e.code == code for e in queries.entrants_of(session, seat.contest.id)):
+            raise NotFound(f"no entrant has the code {code!r}", "entrant")
+    state = boards.current(seat.contest.slug)
+    with state.lock:
+        board = state.board(rnd.key)
+        try:
+            explanation = explain(board, code)
+        except ScoringError:
+            return {"entrant": code, "round": rnd.key, "lines": [], "scored": False, "version": board.version}
+        lines = explanation.lines()
+        version = board.version
+    if seat.names_hidden:
+        lines[0] = code
+    return {"entrant": code, "round": rnd.key, "lines": lines, "scored": True, "version": version}
