@@ -167,6 +167,8 @@ def serve(db_url: str | None, redis_url: str | None, host: str | None, port: int
 
     settings = _settings(database_url=db_url, redis_url=redis_url, host=host, port=port, workers=workers)
     os.environ["CONTEST_DATABASE_URL"] = settings.database_url
+    os.environ["CONTEST_HOST"] = settings.host
+    os.environ["CONTEST_PORT"] = str(settings.port)
     os.environ.setdefault("CONTEST_SECRET_KEY", settings.secret_key)
     if settings.redis_url:
         os.environ["CONTEST_REDIS_URL"] = settings.redis_url

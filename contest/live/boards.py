@@ -84,12 +84,16 @@ class BoardRegistry:
             text=text,
             definition=definition,
             entrants=self._entrants(session, contest_id),
-            panel=tuple(j.code for j in queries.judges_of(session, contest_id)),
+            panel=self._default_panel(session, contest_id),
             sheet=MarkSheet(core_mark(r) for r in rows),
             seq=seq,
             marks_seq=max((r.seq for r in rows), default=0),
             states=self._states(session, contest_id),
         )
+
+    def _default_panel(self, session: Session, contest_id: int) -> tuple[str, ...]:
+        """Every judge but the chief (裁判长 reviews, does not mark) sits on a round the contest names no panel for."""
+        return tuple(j.code for j in queries.judges_of(session, contest_id) if not j.chief)
 
     def _entrants(self, session: Session, contest_id: int) -> list[Entrant]:
         return [
@@ -112,7 +116,7 @@ class BoardRegistry:
         if any(v not in versions_with_marks for v in range(state.seq + 1, seq + 1)):
             # something besides marks changed: entrants, judges or round states
             state.entrants = self._entrants(session, contest_id)
-            state.panel = tuple(j.code for j in queries.judges_of(session, contest_id))
+            state.panel = self._default_panel(session, contest_id)
             state.states = self._states(session, contest_id)
             state.boards.clear()  # rebuilt on demand with the new names, groups and panels
         for board in state.boards.values():

@@ -157,7 +157,8 @@ def _round_json(session: Session, seat: Seat, rnd: Round, status: str, board: st
         "items": rnd.items,
         "status": status,
         "board": board,
-        "on_panel": seat.principal.role == "judge" and seat.principal.judge in panel,
+        "judged": bool(judged),  # False: nothing here for the panel (values entered by the chief or a recorder)
+        "on_panel": seat.principal.role == "judge" and seat.principal.judge in panel and bool(judged),
         "criteria": [criterion_json(c) for c in criteria if c.judged],
         "entered": [criterion_json(c) for c in criteria if not c.judged],
         "weights": _preview_weights(rnd, judged),
@@ -187,13 +188,15 @@ def judge_home(db: sessionmaker[Session], principal: Principal) -> Json:
         for rnd in seat.definition.rounds:
             state = states.get(rnd.key)
             panel = _panel(session, seat.definition, seat.contest, rnd.key)
+            judged = any(seat.definition.criterion(k).judged for k in rnd.criteria)
             rounds.append(
                 {
                     "key": rnd.key,
                     "label": rnd.label,
                     "items": rnd.items,
                     "status": state.status if state else "open",
-                    "on_panel": principal.judge in panel,
+                    "judged": judged,
+                    "on_panel": judged and principal.judge in panel,
                 }
             )
         return {
@@ -295,7 +298,7 @@ def judge_queue(
         if principal.role == "public":
             raise Unauthorized("sign in: scan the judge's QR code", "authorization")
         raise Forbidden(f"the queue is a judge's; you are {principal.role}")
-    gathered, rows, panel, judges = _gather(db, principal, slug, round_key, chief=False)
+    gathered, rows, _panel_codes, judges = _gather(db, principal, slug, round_key, chief=False)
     judged = [c["key"] for c in gathered.round_json["criteria"]]
     mine: dict[str, dict[int, dict[str, str]]] = {}
     corrected: set[str] = set()
@@ -303,11 +306,10 @@ def judge_queue(
         if judge != principal.judge or criterion not in judged:
             continue
         mine.setdefault(who, {}).setdefault(item, {})[criterion] = value
-        if previous is not None:
+        if _changed(previous, value):
             corrected.add(who)
     entrants = []
-    on_panel = principal.judge in panel
-    for entrant in _advancing(boards, gathered) if on_panel else []:
+    for entrant in _advancing(boards, gathered) if gathered.round_json["on_panel"] else []:
         given = mine.get(entrant["code"], {})
         done = sum(1 for i in range(1, gathered.rnd.items + 1) if len(given.get(i, {})) == len(judged))
         entrants.append(
@@ -325,6 +327,11 @@ def judge_queue(
         "entrants": entrants,
         "version": gathered.seat.contest.seq,
     }
+
+
+def _changed(previous: str | None, value: str) -> bool:
+    """A correction: a version that replaced a different value (giving the same value again corrects nothing)."""
+    return previous is not None and Decimal(previous) != Decimal(value)
 
 
 # -- the chief judge's view ----------------------------------------------------------------------------------
@@ -361,7 +368,7 @@ def progress(
     corrected: set[tuple[str, str]] = set()  # (entrant, judge or "")
     for who, item, criterion, judge, value, previous in rows:
         current[(who, item, criterion, judge)] = value
-        if previous is not None:
+        if _changed(previous, value):
             corrected.add((who, judge))
 
     entrants = _advancing(boards, gathered)
@@ -399,19 +406,19 @@ def progress(
                 for criterion in judged
                 if (code, item, criterion, judge) in current
             )
+            fixed = (code, judge) in corrected
             if given == 0:
                 status = "missing"
-            elif (code, judge) in corrected:
-                status = "corrected"
             elif given < expected:
                 status = "partial"
             else:
-                status = "submitted"
+                status = "corrected" if fixed else "submitted"
             counts[status] += 1
             cells[judge] = {
                 "status": status,
                 "given": given,
                 "expected": expected,
+                "corrected": fixed,
                 "flags": flagged.get((code, judge), 0),
             }
         entered = {
@@ -478,7 +485,7 @@ def explain_entrant(
     with db() as session:
         seat = _seat(session, principal, slug, chief=True)
         rnd = _round(seat.definition, round_key)
-        if not any(e.code == code for e in queries.entrants_of(session, seat.contest.id)):
+        if not queries.entrant_exists(session, seat.contest.id, code):
             raise NotFound(f"no entrant has the code {code!r}", "entrant")
     state = boards.current(seat.contest.slug)
     with state.lock:

@@ -71,7 +71,8 @@ def _submit(session: Session, principal: Principal, slug: str, request: MarkRequ
         raise Forbidden(f"round {rnd.key!r} is locked; the chief judge must unlock it first", "round")
     if not queries.entrant_exists(session, contest.id, request.entrant):
         raise Invalid(f"no entrant has the code {request.entrant!r}", "entrant")
-    judges = {j.code for j in queries.judges_of(session, contest.id)}
+    # every judge but the chief sits on every panel unless the contest names one
+    judges = {j.code for j in queries.judges_of(session, contest.id) if not j.chief}
     panel = set(definition.panel(rnd.key) or judges)
 
     judge = _judge_for(principal, contest, request, definition, panel)

@@ -14,14 +14,16 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from contest.db.engine import make_engine, make_sessions, migrate
 from contest.live.boards import BoardRegistry
 from contest.scoring import ContestError
 from contest.services.errors import ServiceError
 from contest.settings import Settings
-from contest.web import api, openapi
+from contest.web import api, i18n, openapi
 from contest.web.http import error_response, http_error, server_error, service_error
+from contest.web.pages import chief, judge, resource_dir
 
 
 async def healthz(request: Request) -> Response:
@@ -55,6 +57,9 @@ def create_app(settings: Settings) -> Starlette:
         app.state.settings = settings
         app.state.db = make_sessions(engine)
         app.state.boards = BoardRegistry(app.state.db)
+        app.state.pages = await run_in_threadpool(
+            i18n.setup, resource_dir("templates"), resource_dir("static"), default=settings.language
+        )
         yield
         engine.dispose()
 
@@ -62,6 +67,9 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", healthz),
         Route("/api/openapi.json", openapi_json),
         Mount("/api", routes=api.routes),
+        *judge.routes,
+        *chief.routes,
+        Mount("/static", StaticFiles(directory=resource_dir("static")), name="static"),
     ]
     return Starlette(
         routes=routes,

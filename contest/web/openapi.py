@@ -197,6 +197,42 @@ def document() -> dict[str, Any]:
                     "responses": _answers(200, standings, 401, 403, 404, 422),
                 }
             },
+            "/judge/api/queue": {
+                "get": {
+                    "summary": "The signed-in judge's entrants for a round (codes only if blind) and their submissions",
+                    "parameters": [
+                        {"name": n, "in": "query", "schema": {"type": "string"}} for n in ("round", "contest")
+                    ],
+                    "responses": _answers(200, {"type": "object"}, 401, 403, 404, 422),
+                }
+            },
+            "/judge/api/session": {
+                "get": {
+                    "summary": "The judge page's session: its CSRF token (sent back as X-CSRF-Token on writes)",
+                    "responses": _answers(200, {"type": "object"}, 401),
+                }
+            },
+            "/chief/api/progress": {
+                "get": {
+                    "summary": "Progress grid judge x entrant (missing, partial, submitted, corrected), spread flags",
+                    "security": BEARER,
+                    "parameters": [
+                        {"name": n, "in": "query", "schema": {"type": "string"}} for n in ("round", "spread", "contest")
+                    ],
+                    "responses": _answers(200, {"type": "object"}, 401, 403, 404, 422),
+                }
+            },
+            "/chief/api/explain": {
+                "get": {
+                    "summary": "One entrant's breakdown from each judge's mark to the total",
+                    "security": BEARER,
+                    "parameters": [
+                        {"name": n, "in": "query", "schema": {"type": "string"}}
+                        for n in ("round", "entrant", "contest")
+                    ],
+                    "responses": _answers(200, {"type": "object"}, 401, 403, 404, 422),
+                }
+            },
             f"{contest}/history": {
                 "get": {
                     "summary": "Every version of every mark with who, when, old, new and why (organizer); ?format=csv",

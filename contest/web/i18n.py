@@ -1,0 +1,151 @@
+"""Pages in Chinese first (zh_CN, the default) and English: Babel catalogs compiled in memory at startup from the
+committed `.po` files (no build step), one Jinja2 Environment per locale, autoescape on.
+
+The locale of a request: ``?lang=en`` (or ``zh_CN``) switches and is remembered in the ``lang`` cookie; without
+either, the server's default (``CONTEST_LANGUAGE``, zh_CN).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+LOCALES = ("zh_CN", "en")
+DEFAULT_LOCALE = "zh_CN"
+COOKIE = "lang"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+HTML_LANG = {"zh_CN": "zh-CN", "en": "en"}
+ALIASES = {"zh": "zh_CN", "zh-cn": "zh_CN", "zh_cn": "zh_CN", "zh-hans": "zh_CN", "cn": "zh_CN", "en": "en"}
+ALIASES.update({"en-us": "en", "en_us": "en", "en-gb": "en"})
+
+# Sent with every page: the pages load only their own scripts, styles and data, and never sit in a frame.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def compile_po(path: Path, locale: str) -> Translations:
+    """A `.po` file as gettext translations, compiled in memory (read_po -> write_mo -> Translations)."""
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain="messages")
+
+
+def normalize_locale(raw: str | None) -> str | None:
+    """'en', 'zh-CN', 'zh_CN', 'zh' ... -> a supported locale, or None."""
+    if not raw:
+        return None
+    raw = raw.strip()
+    if raw in LOCALES:
+        return raw
+    return ALIASES.get(raw.lower())
+
+
+@dataclass
+class Pages:
+    """The templates of every locale, ready to render."""
+
+    envs: dict[str, Environment]
+    default: str = DEFAULT_LOCALE
+    translations: dict[str, NullTranslations] = field(default_factory=dict)
+
+    def locale_of(self, request: Request) -> str:
+        return (
+            normalize_locale(request.query_params.get("lang"))
+            or normalize_locale(request.cookies.get(COOKIE))
+            or self.default
+        )
+
+    def gettext(self, locale: str) -> Callable[[str], str]:
+        found = self.translations.get(locale)
+        return found.gettext if found is not None else (lambda text: text)
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: Mapping[str, Any] | None = None,
+        *,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> HTMLResponse:
+        locale = self.locale_of(request)
+        env = self.envs[locale]
+        html = env.get_template(name).render(
+            {
+                **(context or {}),
+                "locale": locale,
+                "html_lang": HTML_LANG[locale],
+                "other_locale": "en" if locale == "zh_CN" else "zh_CN",
+                "path": request.url.path,
+            }
+        )
+        response = HTMLResponse(html, status_code=status_code, headers={**PAGE_HEADERS, **(headers or {})})
+        asked = normalize_locale(request.query_params.get("lang"))
+        if asked is not None and asked != request.cookies.get(COOKIE):
+            response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        return response
+
+
+def asset_versions(static_dir: Path) -> dict[str, str]:
+    """A short content hash per static file, so a changed script is never served from a tablet's cache."""
+    found: dict[str, str] = {}
+    for path in sorted(static_dir.rglob("*")):
+        if path.is_file():
+            found[path.relative_to(static_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    return found
+
+
+def setup(
+    templates_dir: Path,
+    static_dir: Path,
+    *,
+    default: str = DEFAULT_LOCALE,
+    locales_dir: Path = LOCALES_DIR,
+) -> Pages:
+    """Compile every locale's catalog and build one Environment per locale (called once, in the lifespan)."""
+    default = normalize_locale(default) or DEFAULT_LOCALE
+    versions = asset_versions(static_dir)
+
+    def asset(path: str) -> str:
+        version = versions.get(path)
+        return f"/static/{path}?v={version}" if version else f"/static/{path}"
+
+    envs: dict[str, Environment] = {}
+    translations: dict[str, NullTranslations] = {}
+    for locale in LOCALES:
+        po = locales_dir / locale / "LC_MESSAGES" / "messages.po"
+        found: NullTranslations = compile_po(po, locale) if po.exists() else NullTranslations()
+        env = Environment(
+            loader=FileSystemLoader(str(templates_dir)),
+            autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True, default=True),
+            extensions=["jinja2.ext.i18n"],
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.install_gettext_translations(found, newstyle=True)  # type: ignore[attr-defined]
+        env.globals["asset"] = asset
+        envs[locale] = env
+        translations[locale] = found
+    return Pages(envs, default, translations)

@@ -1,0 +1,98 @@
+"""The chief judge's page (裁判长) and the JSON behind it. The chief judge signs in with the same QR link as every
+judge (their token has chief = true); organizers may read the JSON with a bearer token and ?contest=SLUG.
+
+GET /chief                 the page: progress grid, flags, entered values, lock and unlock, breakdowns
+GET /chief/api/progress    ?round=KEY[&spread=POINTS][&contest=SLUG]: judge x entrant progress and flags
+GET /chief/api/explain     ?round=KEY&entrant=CODE[&contest=SLUG]: the entrant's breakdown, line by line
+
+Entering values (POST /api/contests/{slug}/marks) and locking (PATCH /api/contests/{slug}/rounds/{key}) use the
+JSON API as they are.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from contest.services import judging
+from contest.services.errors import Invalid
+from contest.web.auth import principal_of
+from contest.web.pages import boards_of, csrf_of, db_of, page, pages_of, session_principal
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _check_params(request: Request, allowed: tuple[str, ...]) -> None:
+    for key in request.query_params:
+        if key not in allowed:
+            raise Invalid(f"unknown parameter {key!r}; expected {', '.join(allowed)}", key)
+
+
+@page()
+async def chief_page(request: Request) -> Response:
+    principal = await session_principal(request)
+    home = await run_in_threadpool(judging.chief_home, db_of(request), principal)
+    slug = home["contest"]["slug"]
+    wanted = request.query_params.get("round")
+    keys = [r["key"] for r in home["rounds"]]
+    data = {
+        **home,
+        "round": wanted
+        if wanted in keys
+        else next((r["key"] for r in home["rounds"] if r["status"] == "open"), keys[0]),
+        "csrf": csrf_of(request),
+        "urls": {
+            "progress": "/chief/api/progress",
+            "explain": "/chief/api/explain",
+            "session": "/judge/api/session",
+            "marks": f"/api/contests/{slug}/marks",
+            "rounds": f"/api/contests/{slug}/rounds/",
+            "judge": "/judge",
+        },
+    }
+    return pages_of(request).render(request, "chief.html", {"home": home, "data": data})
+
+
+async def progress(request: Request) -> Response:
+    _check_params(request, ("round", "spread", "contest"))
+    principal = await principal_of(request)
+    params = request.query_params
+    spread = judging.parse_spread(params.get("spread"))
+    payload = await run_in_threadpool(
+        judging.progress,
+        db_of(request),
+        boards_of(request),
+        principal,
+        params.get("round") or None,
+        params.get("contest") or None,
+        spread,
+    )
+    return JSONResponse(payload, headers=NO_STORE)
+
+
+async def explain(request: Request) -> Response:
+    _check_params(request, ("round", "entrant", "contest"))
+    principal = await principal_of(request)
+    params = request.query_params
+    code = params.get("entrant", "").strip()
+    if not code:
+        raise Invalid("name the entrant: ?entrant=CODE", "entrant")
+    payload = await run_in_threadpool(
+        judging.explain_entrant,
+        db_of(request),
+        boards_of(request),
+        principal,
+        params.get("round") or None,
+        code,
+        params.get("contest") or None,
+    )
+    return JSONResponse(payload, headers=NO_STORE)
+
+
+routes = [
+    Route("/chief", chief_page, methods=["GET"]),
+    Route("/chief/api/progress", progress, methods=["GET"]),
+    Route("/chief/api/explain", explain, methods=["GET"]),
+]

@@ -1,0 +1,530 @@
+/* The chief judge's page: the panel's progress (judge x entrant), marks far from the panel's median, entering
+ * the values that are not judged (through the same offline outbox as the judges), locking and unlocking the
+ * round, and each entrant's breakdown as the scoring core explains it. */
+(function () {
+  "use strict";
+
+  const C = window.Contest;
+  const data = C.data;
+  const t = C.t;
+  const el = C.el;
+  const $ = C.$;
+  const Dec = C.Dec;
+  const slug = data.contest.slug;
+  const me = data.judge.code || "organizer";
+
+  const state = {
+    round: initialRound(),
+    progress: null,
+    spread: data.spread,
+    error: "",
+    entrant: null,
+    item: 1,
+    draft: {},
+    explainFor: "",
+  };
+
+  const outbox = new C.Outbox("contest-outbox:" + slug + ":" + me, {
+    onChange: function () {
+      renderOutbox();
+      renderGrid();
+    },
+    onAck: function (entry) {
+      remember(entry.body);
+      reloadSoon(entry.body.entrant);
+    },
+  });
+  const renderOutbox = C.outboxView(outbox);
+
+  function initialRound() {
+    const wanted = new URLSearchParams(window.location.search).get("round");
+    const keys = data.rounds.map(function (r) { return r.key; });
+    return keys.indexOf(wanted) >= 0 ? wanted : data.round;
+  }
+
+  function cacheKey(round) {
+    return "contest-progress:" + slug + ":" + round;
+  }
+
+  function enteredCriteria() {
+    return state.progress ? state.progress.round.entered : [];
+  }
+
+  function entrantOf(code) {
+    return state.progress ? state.progress.entrants.find(function (e) { return e.code === code; }) || null : null;
+  }
+
+  /* The entered values of one item: the server's, then what waits in the outbox. */
+  function enteredOf(code, item) {
+    const keys = enteredCriteria().map(function (c) { return c.key; });
+    const entrant = entrantOf(code);
+    const server = (entrant && entrant.entered[String(item)]) || {};
+    const values = {};
+    Object.keys(server).forEach(function (k) { values[k] = Dec.normalize(server[k]) || server[k]; });
+    let pending = false;
+    let failed = false;
+    outbox.entries().forEach(function (entry) {
+      const b = entry.body;
+      if (b.round !== state.round || b.entrant !== code || b.item !== item) return;
+      if (!keys.some(function (k) { return Object.prototype.hasOwnProperty.call(b.values, k); })) return;
+      if (entry.state === "failed") {
+        failed = true;
+        return;
+      }
+      pending = true;
+      keys.forEach(function (k) {
+        if (Object.prototype.hasOwnProperty.call(b.values, k)) values[k] = b.values[k];
+      });
+    });
+    return { values: values, pending: pending, failed: failed };
+  }
+
+  function remember(body) {
+    const entrant = entrantOf(body.entrant);
+    if (!entrant || !state.progress || state.progress.round.key !== body.round) return;
+    const key = String(body.item);
+    const keys = enteredCriteria().map(function (c) { return c.key; });
+    const values = {};
+    Object.keys(body.values).forEach(function (k) {
+      if (keys.indexOf(k) >= 0) values[k] = body.values[k];
+    });
+    entrant.entered[key] = Object.assign({}, entrant.entered[key] || {}, values);
+  }
+
+  // -- loading -------------------------------------------------------------------------------------------------
+
+  let reloadTimer = null;
+
+  function reloadSoon(code) {
+    window.clearTimeout(reloadTimer);
+    reloadTimer = window.setTimeout(function () {
+      load(false);
+      if (code && code === state.entrant) loadExplain();
+    }, 600);
+  }
+
+  async function load(fresh) {
+    const round = state.round;
+    const params = new URLSearchParams({ round: round });
+    if (state.spread) params.set("spread", state.spread);
+    const result = await C.request("GET", data.urls.progress + "?" + params.toString());
+    if (round !== state.round) return;
+    if (result.status === 200) {
+      state.progress = result.body;
+      state.error = "";
+      C.storageSet(cacheKey(round), result.body);
+    } else {
+      if (!state.progress) state.progress = C.storageGet(cacheKey(round));
+      state.error = result.status === 0 ? t("saved_copy") : C.errorText(result);
+    }
+    renderRounds();
+    renderToolbar();
+    renderGrid();
+    if (fresh) renderDetail();
+    else renderFlags();
+    renderOutbox();
+  }
+
+  async function loadExplain() {
+    const code = state.entrant;
+    const pre = $("explain");
+    if (!code) return;
+    const params = new URLSearchParams({ round: state.round, entrant: code });
+    const result = await C.request("GET", data.urls.explain + "?" + params.toString());
+    if (code !== state.entrant) return;
+    if (result.status === 200) {
+      pre.textContent = result.body.scored ? result.body.lines.join("\n") : t("explain_none");
+      pre.classList.toggle("muted", !result.body.scored);
+    } else {
+      pre.textContent = result.status === 0 ? t("need_network") : C.errorText(result);
+      pre.classList.add("muted");
+    }
+  }
+
+  function selectRound(key) {
+    if (key === state.round) return;
+    state.round = key;
+    state.progress = C.storageGet(cacheKey(key));
+    state.entrant = null;
+    const url = new URL(window.location.href);
+    url.searchParams.set("round", key);
+    url.searchParams.delete("lang");
+    window.history.replaceState(null, "", url.pathname + url.search);
+    renderRounds();
+    renderToolbar();
+    renderGrid();
+    renderDetail();
+    load(true);
+  }
+
+  // -- drawing -------------------------------------------------------------------------------------------------
+
+  function roundLabel() {
+    return state.progress ? state.progress.round.label : state.round;
+  }
+
+  function renderRounds() {
+    const states = {};
+    if (state.progress) state.progress.rounds.forEach(function (r) { states[r.key] = r.status; });
+    document.querySelectorAll("#rounds .round-tab").forEach(function (button) {
+      const on = button.dataset.round === state.round;
+      button.classList.toggle("selected", on);
+      button.setAttribute("aria-current", on ? "true" : "false");
+      const status = states[button.dataset.round];
+      if (status) {
+        button.dataset.status = status;
+        const label = button.querySelector(".round-state");
+        if (label) label.textContent = t(status === "locked" ? "status_locked" : "status_open");
+      }
+    });
+  }
+
+  function renderToolbar() {
+    const p = state.progress;
+    const banner = $("page-error");
+    banner.hidden = !state.error;
+    banner.textContent = state.error;
+    if (!p) return;
+    const locked = p.round.status === "locked";
+    const badge = $("round-status");
+    badge.textContent = t(locked ? "status_locked" : "status_open");
+    badge.dataset.status = p.round.status;
+    const lock = $("lock");
+    lock.textContent = t(locked ? "unlock" : "lock");
+    lock.className = locked ? "secondary" : "danger";
+    const s = p.summary;
+    $("summary").textContent = t("summary", {
+      done: s.submitted + s.corrected,
+      cells: s.cells,
+      missing: s.missing,
+      corrected: s.corrected,
+    });
+    $("flag-summary").textContent = s.flags ? t("flags_count", { n: s.flags }) : t("no_flags", { spread: p.spread });
+    $("flag-summary").classList.toggle("flagged-text", s.flags > 0);
+    if (document.activeElement !== $("spread")) $("spread").value = p.spread;
+  }
+
+  function whoOf(entrant) {
+    if (!entrant || entrant.name === undefined) return "";
+    return [entrant.name, entrant.organization].filter(Boolean).join(" · ");
+  }
+
+  function cellChip(cell) {
+    const text = {
+      missing: "—",
+      partial: t("cell_partial", { given: cell.given, expected: cell.expected }) + (cell.corrected ? "*" : ""),
+      submitted: "✓",
+      corrected: "✓*",
+    }[cell.status];
+    const title =
+      t("cell_" + cell.status, { given: cell.given, expected: cell.expected }) +
+      (cell.corrected && cell.status !== "corrected" ? " · " + t("cell_corrected") : "") +
+      (cell.flags ? " · " + t("cell_flags", { n: cell.flags }) : "");
+    return el(
+      "span",
+      { class: "cell-chip " + cell.status + (cell.flags ? " flagged" : ""), title: title, "aria-label": title },
+      text,
+      cell.flags ? el("b", { class: "flag-mark", text: "!" + (cell.flags > 1 ? cell.flags : "") }) : null
+    );
+  }
+
+  function enteredSummary(entrant) {
+    const criteria = enteredCriteria();
+    const items = state.progress.round.items;
+    const parts = [];
+    let pending = false;
+    let failed = false;
+    for (let i = 1; i <= items; i++) {
+      const v = enteredOf(entrant.code, i);
+      pending = pending || v.pending;
+      failed = failed || v.failed;
+      parts.push(
+        criteria
+          .map(function (c) {
+            const value = v.values[c.key];
+            return value !== undefined ? value : c.default !== null ? "(" + c.default + ")" : "—";
+          })
+          .join(" / ")
+      );
+    }
+    return { text: parts.join(" · "), pending: pending, failed: failed };
+  }
+
+  function renderGrid() {
+    const head = $("grid-head");
+    const body = $("grid-body");
+    C.clear(head);
+    C.clear(body);
+    const p = state.progress;
+    if (!p) return;
+    const entered = enteredCriteria();
+    head.append(
+      el(
+        "tr",
+        null,
+        el("th", { scope: "col", class: "entrant-col", text: t("entrant_col") }),
+        p.judges.map(function (j) {
+          return el("th", { scope: "col", title: j.name || j.code }, el("span", { text: j.code }), j.name ? el("small", { text: j.name }) : null);
+        }),
+        entered.length
+          ? el("th", { scope: "col", class: "entered-col" }, el("span", { text: t("entered_col") }), el("small", { text: entered.map(function (c) { return c.label; }).join(" / ") }))
+          : null
+      )
+    );
+    p.entrants.forEach(function (entrant) {
+      const current = entrant.code === state.entrant;
+      const row = el(
+        "tr",
+        {
+          class: current ? "current" : "",
+          tabindex: "0",
+          dataset: { code: entrant.code },
+          onclick: function () { selectEntrant(entrant.code); },
+          onkeydown: function (event) {
+            if (event.key === "Enter" || event.key === " ") {
+              event.preventDefault();
+              selectEntrant(entrant.code);
+            }
+          },
+        },
+        el("th", { scope: "row", class: "entrant-col" }, el("span", { class: "entrant-code", text: entrant.code }), whoOf(entrant) ? el("small", { text: whoOf(entrant) }) : null),
+        p.judges.map(function (j) {
+          return el("td", { dataset: { judge: j.code, status: entrant.cells[j.code].status } }, cellChip(entrant.cells[j.code]));
+        })
+      );
+      if (entered.length) {
+        const s = enteredSummary(entrant);
+        row.append(
+          el(
+            "td",
+            { class: "entered-col" + (s.pending ? " pending" : "") + (s.failed ? " failed" : "") },
+            el("span", { text: s.text }),
+            s.pending ? el("small", { class: "pending-text", text: t("status_pending") }) : null,
+            s.failed ? el("small", { class: "error", text: t("status_failed") }) : null
+          )
+        );
+      }
+      body.append(row);
+    });
+  }
+
+  function selectEntrant(code) {
+    state.entrant = code;
+    state.item = 1;
+    state.draft = Object.assign({}, enteredOf(code, 1).values);
+    renderGrid();
+    renderDetail();
+    loadExplain();
+  }
+
+  function renderFlags() {
+    const list = $("detail-flags");
+    C.clear(list);
+    if (!state.progress || !state.entrant) return;
+    const criteria = {};
+    state.progress.round.criteria.forEach(function (c) { criteria[c.key] = c.label; });
+    const flags = state.progress.flags.filter(function (f) { return f.entrant === state.entrant; });
+    if (!flags.length) list.append(el("li", { class: "muted", text: t("entrant_flags_none") }));
+    flags.forEach(function (f) {
+      list.append(
+        el("li", {
+          class: "flag",
+          text: t("flag_line", { item: f.item, criterion: criteria[f.criterion] || f.criterion, judge: f.judge, value: f.value, median: f.median }),
+        })
+      );
+    });
+  }
+
+  function renderDetail() {
+    const entrant = state.entrant ? entrantOf(state.entrant) : null;
+    $("detail-empty").hidden = !!entrant;
+    $("detail-body").hidden = !entrant;
+    if (!entrant) return;
+    $("detail-entrant").textContent = entrant.code;
+    $("detail-who").textContent = whoOf(entrant);
+    $("detail-who").hidden = !whoOf(entrant);
+    renderFlags();
+    renderEntry();
+    if (state.explainFor !== entrant.code) {
+      $("explain").textContent = "…";
+      state.explainFor = entrant.code;
+    }
+  }
+
+  function renderEntry() {
+    const p = state.progress;
+    const entered = enteredCriteria();
+    $("entry-form").hidden = !entered.length;
+    $("entry-none").hidden = !!entered.length;
+    if (!entered.length || !state.entrant) return;
+    const locked = p.round.status === "locked";
+    const items = $("entry-items");
+    C.clear(items);
+    items.hidden = p.round.items < 2;
+    for (let i = 1; i <= p.round.items; i++) {
+      const on = i === state.item;
+      const v = enteredOf(state.entrant, i).values;
+      const done = entered.every(function (c) { return v[c.key] !== undefined; });
+      items.append(
+        el("button", {
+          type: "button",
+          role: "tab",
+          class: "item-tab" + (on ? " selected" : "") + (done ? " done" : ""),
+          "aria-selected": on ? "true" : "false",
+          text: t("item_n", { n: i }),
+          onclick: function () {
+            state.item = i;
+            state.draft = Object.assign({}, enteredOf(state.entrant, i).values);
+            renderEntry();
+          },
+        })
+      );
+    }
+    const box = $("entry-criteria");
+    C.clear(box);
+    entered.forEach(function (c) {
+      const control = C.control(
+        c,
+        state.draft[c.key] === undefined ? "" : state.draft[c.key],
+        function (v) {
+          if (v === "") delete state.draft[c.key];
+          else state.draft[c.key] = v;
+          $("entry-error").textContent = "";
+        },
+        locked
+      );
+      box.append(
+        el(
+          "div",
+          { class: "criterion", dataset: { key: c.key } },
+          el("div", { class: "criterion-head" }, el("h3", { text: c.label }), el("span", { class: "range", text: c.step ? t("range", { min: c.min, max: c.max, step: c.step }) : t("range_any", { min: c.min, max: c.max }) })),
+          c.description ? el("p", { class: "description", text: c.description }) : null,
+          control.node
+        )
+      );
+    });
+    $("entry-submit").disabled = locked;
+    $("entry-error").textContent = locked ? t("round_locked") : "";
+  }
+
+  // -- acting --------------------------------------------------------------------------------------------------
+
+  async function saveEntered(event) {
+    event.preventDefault();
+    const p = state.progress;
+    const code = state.entrant;
+    const item = state.item;
+    if (!p || !code || p.round.status === "locked") return;
+    const entered = enteredCriteria();
+    const given = entered.filter(function (c) { return state.draft[c.key] !== undefined && state.draft[c.key] !== ""; });
+    if (!given.length) {
+      $("entry-error").textContent = C.problemWith(entered[0], "");
+      return;
+    }
+    for (const c of given) {
+      const why = C.problemWith(c, state.draft[c.key]);
+      if (why) {
+        $("entry-error").textContent = why;
+        return;
+      }
+    }
+    const before = enteredOf(code, item).values;
+    const changed = given.filter(function (c) { return before[c.key] === undefined || !Dec.same(before[c.key], state.draft[c.key]); });
+    if (!changed.length) {
+      $("entry-error").textContent = t("no_change");
+      return;
+    }
+    const correction = changed.some(function (c) { return before[c.key] !== undefined; });
+    const reason = await C.confirmDialog({
+      title: t(correction ? "correction_title" : "confirm_title", { entrant: code }),
+      sub: t("confirm_item", { round: p.round.label, n: item }),
+      rows: changed.map(function (c) {
+        const now = Dec.normalize(state.draft[c.key]);
+        return [c.label, before[c.key] !== undefined ? before[c.key] + " → " + now : now];
+      }),
+      reason: correction ? "required" : null,
+      ok: correction ? t("submit_correction") : t("submit"),
+    });
+    if (reason === null) return;
+    const values = {};
+    changed.forEach(function (c) { values[c.key] = Dec.normalize(state.draft[c.key]); });
+    const body = { entrant: code, round: p.round.key, item: item, values: values, client_id: C.uuid() };
+    if (correction) body.reason = reason;
+    const label = code + " · " + p.round.label + (p.round.items > 1 ? " · " + t("item_n", { n: item }) : "");
+    const shown = changed.map(function (c) { return [c.label, values[c.key]]; });
+    outbox.add({ url: data.urls.marks, body: body, label: label, shown: shown });
+    renderEntry();
+  }
+
+  async function toggleLock() {
+    const p = state.progress;
+    if (!p) return;
+    const locked = p.round.status === "locked";
+    const reason = await C.confirmDialog({
+      title: t(locked ? "unlock_title" : "lock_title", { round: roundLabel() }),
+      sub: t(locked ? "unlock_text" : "lock_text"),
+      rows: [],
+      reason: locked ? "required" : "optional",
+      reasonLabel: t(locked ? "unlock_reason" : "lock_reason"),
+      reasonMissing: t("unlock_reason_missing"),
+      ok: t(locked ? "unlock" : "lock"),
+      cancel: t("cancel"),
+      danger: !locked,
+    });
+    if (reason === null) return;
+    const body = { status: locked ? "open" : "locked" };
+    if (reason) body.reason = reason;
+    const result = await C.request("PATCH", data.urls.rounds + encodeURIComponent(p.round.key), body);
+    if (result.status === 200) {
+      state.error = "";
+      await load(true);
+    } else {
+      state.error = result.status === 0 ? t("need_network") : C.errorText(result);
+      renderToolbar();
+    }
+  }
+
+  let spreadTimer = null;
+
+  function spreadChanged() {
+    window.clearTimeout(spreadTimer);
+    spreadTimer = window.setTimeout(function () {
+      const raw = $("spread").value.trim().replace(",", ".");
+      const d = Dec.parse(raw);
+      if (!d || Dec.cmp(d, Dec.parse("0")) <= 0) {
+        state.error = t("spread_invalid");
+        renderToolbar();
+        return;
+      }
+      state.spread = Dec.format(d);
+      load(false);
+    }, 500);
+  }
+
+  // -- wiring --------------------------------------------------------------------------------------------------
+
+  document.querySelectorAll("#rounds .round-tab").forEach(function (button) {
+    button.addEventListener("click", function () { selectRound(button.dataset.round); });
+  });
+  $("entry-form").addEventListener("submit", saveEntered);
+  $("lock").addEventListener("click", toggleLock);
+  $("refresh").addEventListener("click", function () {
+    load(false);
+    loadExplain();
+  });
+  $("explain-refresh").addEventListener("click", loadExplain);
+  $("spread").addEventListener("input", spreadChanged);
+  window.addEventListener("online", function () { load(false); });
+  window.setInterval(function () {
+    if (!document.hidden) load(false);
+  }, 10000);
+
+  state.progress = C.storageGet(cacheKey(state.round));
+  renderRounds();
+  renderToolbar();
+  renderGrid();
+  renderDetail();
+  renderOutbox();
+  load(true);
+  outbox.flush();
+})();

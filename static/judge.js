@@ -1,0 +1,484 @@
+/* The judge's tablet: pick a round, tap an entrant, score each criterion, confirm, and on to the next one.
+ * Submissions go through the outbox (common.js), so they survive Wi-Fi drops and are each stored once. */
+(function () {
+  "use strict";
+
+  const C = window.Contest;
+  const data = C.data;
+  const t = C.t;
+  const el = C.el;
+  const $ = C.$;
+  const Dec = C.Dec;
+  const slug = data.contest.slug;
+  const me = data.judge.code;
+
+  const state = {
+    round: initialRound(),
+    queue: null, // the server's answer for state.round
+    saved: false, // true: the queue shown is the copy kept on this tablet (offline)
+    error: "",
+    entrant: null, // the code being scored
+    item: 1,
+    draft: {}, // criterion key -> value text
+  };
+
+  const outbox = new C.Outbox("contest-outbox:" + slug + ":" + me, {
+    onChange: function () {
+      renderOutbox();
+      renderQueue();
+    },
+    onAck: function (entry) {
+      remember(entry.body);
+      reloadSoon();
+    },
+  });
+  const renderOutbox = C.outboxView(outbox);
+
+  function initialRound() {
+    const wanted = new URLSearchParams(window.location.search).get("round");
+    const keys = data.rounds.map(function (r) { return r.key; });
+    return keys.indexOf(wanted) >= 0 ? wanted : data.round;
+  }
+
+  function lastKey() {
+    return "contest-last:" + slug + ":" + me; // the judge's latest mark per criterion: where a stepper starts
+  }
+
+  function cacheKey(round) {
+    return "contest-queue:" + slug + ":" + me + ":" + round;
+  }
+
+  // -- what the judge has given: the server's values, then what still waits in the outbox ----------------------
+
+  function judgedKeys() {
+    return state.queue ? state.queue.round.criteria.map(function (c) { return c.key; }) : [];
+  }
+
+  function entrantOf(code) {
+    return state.queue ? state.queue.entrants.find(function (e) { return e.code === code; }) || null : null;
+  }
+
+  function valuesOf(code, item) {
+    const keys = judgedKeys();
+    const entrant = entrantOf(code);
+    const server = (entrant && entrant.items[String(item)]) || {};
+    const values = {};
+    Object.keys(server).forEach(function (k) { values[k] = Dec.normalize(server[k]) || server[k]; });
+    let pending = false;
+    let failed = false;
+    outbox.entries().forEach(function (entry) {
+      const b = entry.body;
+      if (b.round !== state.round || b.entrant !== code || b.item !== item) return;
+      if (!keys.some(function (k) { return Object.prototype.hasOwnProperty.call(b.values, k); })) return;
+      if (entry.state === "failed") {
+        failed = true;
+        return;
+      }
+      pending = true;
+      keys.forEach(function (k) {
+        if (Object.prototype.hasOwnProperty.call(b.values, k)) values[k] = b.values[k];
+      });
+    });
+    return { values: values, pending: pending, failed: failed };
+  }
+
+  function itemDone(code, item) {
+    const values = valuesOf(code, item).values;
+    return judgedKeys().every(function (k) { return values[k] !== undefined; });
+  }
+
+  function entrantStatus(entrant) {
+    const items = state.queue.round.items;
+    let done = 0;
+    let pending = false;
+    let failed = false;
+    for (let i = 1; i <= items; i++) {
+      const v = valuesOf(entrant.code, i);
+      pending = pending || v.pending;
+      failed = failed || v.failed;
+      if (judgedKeys().every(function (k) { return v.values[k] !== undefined; })) done++;
+    }
+    let kind = "todo";
+    if (failed) kind = "failed";
+    else if (pending) kind = "pending";
+    else if (done === items) kind = "done";
+    else if (done) kind = "partial";
+    return { kind: kind, done: done, items: items };
+  }
+
+  /* An acknowledged submission becomes part of the queue at once (the next reload confirms it). */
+  function remember(body) {
+    [state.queue, C.storageGet(cacheKey(body.round))].forEach(function (queue, index) {
+      if (!queue || queue.round.key !== body.round) return;
+      const entrant = queue.entrants.find(function (e) { return e.code === body.entrant; });
+      if (!entrant) return;
+      const key = String(body.item);
+      entrant.items[key] = Object.assign({}, entrant.items[key] || {}, body.values);
+      if (body.reason) entrant.corrected = true;
+      if (index === 1) C.storageSet(cacheKey(body.round), queue);
+    });
+  }
+
+  // -- loading -------------------------------------------------------------------------------------------------
+
+  let reloadTimer = null;
+
+  function reloadSoon() {
+    window.clearTimeout(reloadTimer);
+    reloadTimer = window.setTimeout(function () { loadQueue(false); }, 600);
+  }
+
+  async function loadQueue(fresh) {
+    const round = state.round;
+    const result = await C.request("GET", data.urls.queue + "?round=" + encodeURIComponent(round));
+    if (round !== state.round) return; // another round was picked meanwhile
+    const before = state.queue ? state.queue.round.status + "/" + state.queue.round.on_panel : "";
+    if (result.status === 200) {
+      state.queue = result.body;
+      state.saved = false;
+      state.error = "";
+      C.storageSet(cacheKey(round), result.body);
+    } else {
+      const copy = C.storageGet(cacheKey(round));
+      if (!state.queue && copy) {
+        state.queue = copy;
+        state.saved = true;
+      }
+      state.error = result.status === 0 ? "" : C.errorText(result);
+      if (result.status === 401) outbox.auth = C.errorText(result);
+    }
+    renderRounds();
+    renderQueue();
+    const after = state.queue ? state.queue.round.status + "/" + state.queue.round.on_panel : "";
+    if (fresh || before !== after || (state.entrant && !entrantOf(state.entrant))) {
+      if (state.entrant && !entrantOf(state.entrant)) state.entrant = null;
+      renderSheet();
+    }
+    renderOutbox();
+  }
+
+  function selectRound(key) {
+    if (key === state.round) return;
+    state.round = key;
+    state.queue = C.storageGet(cacheKey(key));
+    state.saved = !!state.queue;
+    state.entrant = null;
+    state.draft = {};
+    const url = new URL(window.location.href);
+    url.searchParams.set("round", key);
+    url.searchParams.delete("lang");
+    window.history.replaceState(null, "", url.pathname + url.search);
+    renderRounds();
+    renderQueue();
+    renderSheet();
+    loadQueue(true);
+  }
+
+  // -- drawing -------------------------------------------------------------------------------------------------
+
+  function renderRounds() {
+    document.querySelectorAll("#rounds .round-tab").forEach(function (button) {
+      const on = button.dataset.round === state.round;
+      button.classList.toggle("selected", on);
+      button.setAttribute("aria-current", on ? "true" : "false");
+      if (on && state.queue && state.queue.round.key === state.round) {
+        button.dataset.status = state.queue.round.status;
+        const label = button.querySelector(".round-state");
+        if (label) label.textContent = t(state.queue.round.status === "locked" ? "status_locked" : "status_open");
+      }
+    });
+  }
+
+  function statusText(entrant, status) {
+    if (status.kind === "failed") return t("status_failed");
+    if (status.kind === "pending") return t("status_pending");
+    if (status.kind === "done") return entrant.corrected ? t("status_corrected") : t("status_done");
+    if (status.kind === "partial") return t("status_partial", { done: status.done, items: status.items });
+    return t("status_todo");
+  }
+
+  function whoOf(entrant) {
+    if (entrant.name === undefined) return "";
+    return [entrant.name, entrant.organization].filter(Boolean).join(" · ");
+  }
+
+  function renderQueue() {
+    const list = $("queue-list");
+    const note = $("queue-note");
+    C.clear(list);
+    if (!state.queue) {
+      note.hidden = !state.error;
+      note.textContent = state.error ? t("load_failed", { message: state.error }) : "";
+      $("queue-count").textContent = "";
+      return;
+    }
+    const q = state.queue;
+    let text = "";
+    if (state.error) text = t("load_failed", { message: state.error });
+    else if (!q.round.judged) text = t("nothing_to_score");
+    else if (!q.round.on_panel) text = t("not_on_panel");
+    else if (!q.entrants.length) text = t("no_entrants");
+    else if (state.saved) text = t("saved_copy");
+    note.hidden = !text;
+    note.textContent = text;
+    let scored = 0;
+    q.entrants.forEach(function (entrant) {
+      const status = entrantStatus(entrant);
+      if (status.done === status.items) scored++;
+      const current = entrant.code === state.entrant;
+      const dots = [];
+      if (status.items > 1) {
+        for (let i = 1; i <= status.items; i++) {
+          dots.push(el("span", { class: "dot" + (itemDone(entrant.code, i) ? " on" : ""), "aria-hidden": "true" }));
+        }
+      }
+      const button = el(
+        "button",
+        {
+          type: "button",
+          class: "entrant " + status.kind + (current ? " current" : ""),
+          "aria-current": current ? "true" : null,
+          dataset: { code: entrant.code, status: status.kind },
+          onclick: function () { openEntrant(entrant.code); },
+        },
+        el("span", { class: "entrant-code", text: entrant.code }),
+        whoOf(entrant) ? el("span", { class: "entrant-name", text: whoOf(entrant) }) : null,
+        el("span", { class: "entrant-status", text: statusText(entrant, status) }),
+        dots.length ? el("span", { class: "dots" }, dots) : null
+      );
+      list.append(el("li", null, button));
+    });
+    $("queue-count").textContent = t("scored_count", { done: scored, total: q.entrants.length });
+  }
+
+  function openEntrant(code, item) {
+    if (!entrantOf(code)) return;
+    const items = state.queue.round.items;
+    let chosen = item;
+    if (!chosen) {
+      chosen = 1;
+      for (let i = 1; i <= items; i++) {
+        if (!itemDone(code, i)) {
+          chosen = i;
+          break;
+        }
+      }
+    }
+    state.entrant = code;
+    state.item = chosen;
+    state.draft = Object.assign({}, valuesOf(code, chosen).values);
+    renderQueue();
+    renderSheet();
+    const form = $("sheet-form");
+    if (form.scrollIntoView && window.innerWidth < 800) form.scrollIntoView({ behavior: "smooth", block: "start" });
+  }
+
+  function allDone() {
+    return !!state.queue && state.queue.entrants.length > 0 && state.queue.entrants.every(function (e) {
+      const s = entrantStatus(e);
+      return s.done === s.items;
+    });
+  }
+
+  function rangeText(c) {
+    return c.step ? t("range", { min: c.min, max: c.max, step: c.step }) : t("range_any", { min: c.min, max: c.max });
+  }
+
+  function renderSheet() {
+    const form = $("sheet-form");
+    const empty = $("sheet-empty");
+    const entrant = state.entrant ? entrantOf(state.entrant) : null;
+    if (!entrant) {
+      form.hidden = true;
+      empty.hidden = false;
+      empty.textContent = allDone() ? t("all_done") : t("pick_entrant");
+      return;
+    }
+    const q = state.queue;
+    const locked = q.round.status === "locked";
+    const readOnly = locked || !q.round.on_panel;
+    form.hidden = false;
+    empty.hidden = true;
+    $("sheet-round").textContent = q.round.label + (q.round.items > 1 ? " · " + t("item_n", { n: state.item }) : "");
+    $("sheet-entrant").textContent = entrant.code;
+    $("sheet-who").textContent = whoOf(entrant);
+    $("sheet-who").hidden = !whoOf(entrant);
+
+    const items = $("sheet-items");
+    C.clear(items);
+    items.hidden = q.round.items < 2;
+    for (let i = 1; i <= q.round.items; i++) {
+      const on = i === state.item;
+      items.append(
+        el("button", {
+          type: "button",
+          role: "tab",
+          class: "item-tab" + (on ? " selected" : "") + (itemDone(entrant.code, i) ? " done" : ""),
+          "aria-selected": on ? "true" : "false",
+          text: t("item_n", { n: i }),
+          onclick: function () { openEntrant(entrant.code, i); },
+        })
+      );
+    }
+
+    const lockedNote = $("sheet-locked");
+    lockedNote.hidden = !locked;
+    lockedNote.textContent = locked ? t("round_locked") : "";
+
+    const box = $("criteria");
+    C.clear(box);
+    const last = C.storageGet(lastKey()) || {};
+    q.round.criteria.forEach(function (c) {
+      const value = state.draft[c.key] === undefined ? "" : state.draft[c.key];
+      const control = C.control(
+        Object.assign({}, c, { start: last[c.key] }),
+        value,
+        function (v) {
+          if (v === "") delete state.draft[c.key];
+          else state.draft[c.key] = v;
+          $("form-error").textContent = "";
+          card.classList.remove("has-error");
+          renderPreview();
+        },
+        readOnly
+      );
+      const card = el(
+        "div",
+        { class: "criterion", dataset: { key: c.key } },
+        el("div", { class: "criterion-head" }, el("h3", { text: c.label }), el("span", { class: "range", text: rangeText(c) })),
+        c.description ? el("p", { class: "description", text: c.description }) : null,
+        control.node
+      );
+      box.append(card);
+    });
+    const correction = isCorrection();
+    const submit = $("submit");
+    submit.textContent = correction ? t("submit_correction") : t("submit");
+    submit.disabled = readOnly;
+    submit.classList.toggle("correction", correction);
+    $("form-error").textContent = "";
+    renderPreview();
+  }
+
+  function isCorrection() {
+    const before = valuesOf(state.entrant, state.item).values;
+    return judgedKeys().some(function (k) { return before[k] !== undefined; });
+  }
+
+  function renderPreview() {
+    const q = state.queue;
+    if (!q) return;
+    const keys = judgedKeys();
+    const weights = q.round.weights;
+    const valid = {};
+    q.round.criteria.forEach(function (c) {
+      const v = state.draft[c.key];
+      if (v !== undefined && v !== "" && !C.problemWith(c, v)) valid[c.key] = Dec.parse(v);
+    });
+    let shown;
+    if (weights) {
+      let total = Dec.parse("0");
+      Object.keys(weights).forEach(function (k) {
+        if (valid[k]) total = Dec.add(total, Dec.mul(Dec.parse(weights[k]), valid[k]));
+      });
+      const complete = keys.every(function (k) { return valid[k]; });
+      shown = Object.keys(valid).length ? Dec.format(total) + (complete ? "" : " …") : t("empty_value");
+      $("preview-label").textContent = t("preview_total");
+    } else {
+      shown = keys.map(function (k) { return valid[k] ? Dec.format(valid[k]) : t("empty_value"); }).join(" · ");
+      $("preview-label").textContent = t("preview_values");
+    }
+    $("preview").textContent = shown;
+    $("preview-note").textContent = t("preview_note");
+  }
+
+  // -- submitting ----------------------------------------------------------------------------------------------
+
+  async function submit(event) {
+    event.preventDefault();
+    const q = state.queue;
+    const code = state.entrant;
+    const item = state.item;
+    if (!q || !code || q.round.status === "locked" || !q.round.on_panel) return;
+    const keys = judgedKeys();
+    for (const c of q.round.criteria) {
+      const why = C.problemWith(c, state.draft[c.key]);
+      if (why) {
+        $("form-error").textContent = why;
+        const card = document.querySelector('.criterion[data-key="' + CSS.escape(c.key) + '"]');
+        if (card) {
+          card.classList.add("has-error");
+          card.scrollIntoView({ behavior: "smooth", block: "center" });
+        }
+        return;
+      }
+    }
+    const before = valuesOf(code, item).values;
+    const correction = keys.some(function (k) { return before[k] !== undefined; });
+    if (correction && keys.every(function (k) { return before[k] !== undefined && Dec.same(before[k], state.draft[k]); })) {
+      $("form-error").textContent = t("no_change");
+      return;
+    }
+    const rows = q.round.criteria.map(function (c) {
+      const now = Dec.normalize(state.draft[c.key]);
+      const old = before[c.key];
+      return [c.label, old !== undefined && !Dec.same(old, now) ? old + " → " + now : now];
+    });
+    const reason = await C.confirmDialog({
+      title: t(correction ? "correction_title" : "confirm_title", { entrant: code }),
+      sub: t("confirm_item", { round: q.round.label, n: item }),
+      rows: rows,
+      reason: correction ? "required" : null,
+      ok: correction ? t("submit_correction") : t("submit"),
+    });
+    if (reason === null) return;
+    const values = {};
+    keys.forEach(function (k) { values[k] = Dec.normalize(state.draft[k]); });
+    const body = { entrant: code, round: q.round.key, item: item, values: values, client_id: C.uuid() };
+    if (correction) body.reason = reason;
+    const label = code + " · " + q.round.label + (q.round.items > 1 ? " · " + t("item_n", { n: item }) : "");
+    C.storageSet(lastKey(), Object.assign({}, C.storageGet(lastKey()) || {}, values));
+    const shown = q.round.criteria.map(function (c) { return [c.label, values[c.key]]; });
+    outbox.add({ url: data.urls.marks, body: body, label: label, shown: shown });
+    goNext(code, item);
+  }
+
+  /* The next item of this entrant not yet scored, else the next entrant not done, else the all-done note. */
+  function goNext(code, item) {
+    const q = state.queue;
+    for (let k = 1; k < q.round.items; k++) {
+      const i = ((item - 1 + k) % q.round.items) + 1;
+      if (!itemDone(code, i)) return openEntrant(code, i);
+    }
+    const list = q.entrants;
+    const at = list.findIndex(function (e) { return e.code === code; });
+    for (let k = 1; k <= list.length; k++) {
+      const next = list[(at + k) % list.length];
+      const s = entrantStatus(next);
+      if (s.done < s.items) return openEntrant(next.code);
+    }
+    state.entrant = null;
+    renderQueue();
+    renderSheet();
+  }
+
+  // -- wiring --------------------------------------------------------------------------------------------------
+
+  $("sheet-form").addEventListener("submit", submit);
+  document.querySelectorAll("#rounds .round-tab").forEach(function (button) {
+    button.addEventListener("click", function () { selectRound(button.dataset.round); });
+  });
+  window.addEventListener("online", function () { loadQueue(false); });
+  window.setInterval(function () {
+    if (!document.hidden) loadQueue(false);
+  }, 30000);
+
+  state.queue = C.storageGet(cacheKey(state.round));
+  state.saved = !!state.queue;
+  renderRounds();
+  renderQueue();
+  renderSheet();
+  renderOutbox();
+  loadQueue(true);
+  outbox.flush();
+})();
