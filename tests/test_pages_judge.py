@@ -173,7 +173,7 @@ class Pages:
         browser = self.client()
         answer = await browser.get(f"/j/{token}")
         assert answer.status_code == 303, answer.text
-        assert answer.headers["location"] == "/judge"
+        assert answer.headers["location"] in ("/judge", "/chief")  # the chief judge's card opens /chief
         page = await browser.get("/judge")
         assert page.status_code == 200, page.text
         return browser, page_data(page.text)["csrf"]
@@ -210,6 +210,14 @@ async def pages(tmp_path: Path) -> AsyncIterator[Pages]:
 
 
 # -- signing in ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_the_chief_judges_card_opens_the_chiefs_page(pages: Pages) -> None:
+    slug = await pages.contest(OPEN_TOML, OPEN_PEOPLE, title="男子3米跳板")
+    tokens = await pages.judges(slug, "J1", chief="CJ")
+    answer = await pages.client().get(f"/j/{tokens['CJ']}")
+    assert (answer.status_code, answer.headers["location"]) == (303, "/chief")
 
 
 @pytest.mark.asyncio

@@ -29,7 +29,7 @@ def _login(db: sessionmaker[Session], token: str) -> Principal | None:
 
 
 async def login(request: Request) -> Response:
-    """The QR link: a valid judge token signs the device in and goes on to the judge's page."""
+    """The QR link: a valid judge token signs the device in and goes on to the judge's (or chief's) page."""
     token = request.path_params["token"]
     found = await run_in_threadpool(_login, db_of(request), token) if len(token) <= MAX_TOKEN else None
     if found is None or found.role != "judge":
@@ -39,7 +39,8 @@ async def login(request: Request) -> Response:
     request.session[SESSION_TOKEN] = token
     request.session[SESSION_CSRF] = new_csrf()
     lang = normalize_locale(request.query_params.get("lang"))
-    target = f"/judge?lang={lang}" if lang else "/judge"
+    page = "/chief" if found.chief else "/judge"  # the chief judge's card opens the chief's page
+    target = f"{page}?lang={lang}" if lang else page
     return RedirectResponse(target, status_code=303, headers={"Referrer-Policy": "no-referrer"})
 
 
