@@ -24,6 +24,7 @@ MissingItems = Literal["incomplete", "zero"]
 PANEL_METHODS: tuple[str, ...] = ("mean", "median", "sum", "trimmed_mean", "trimmed_sum")
 COMBINE: tuple[str, ...] = ("sum", "mean", "best")
 PANEL = "panel"  # the name under which the panel's combination of judge totals enters item formulas
+MAX_PLACES = 12  # a mark with more decimal places is a typo or an attack, never a score
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 KEY = re.compile(r"^[^\W\d]\w{0,63}$")
 
@@ -46,6 +47,8 @@ class Criterion:
         """Why `value` cannot be a mark for this criterion, or None when it can."""
         if not value.is_finite():
             return "must be a finite number"
+        if value.as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]
+            return f"has more than {MAX_PLACES} decimal places"
         if value < self.min or value > self.max:
             return f"must be from {self.min} to {self.max}, got {value}"
         if self.step is not None and CONTEXT.remainder(value - self.min, self.step) != ZERO:
@@ -146,6 +149,10 @@ def parse_definition(text: str) -> ContestDefinition:
     """Parse and validate a contest file; raise DefinitionError with every problem found."""
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise DefinitionError(
+            [Problem("", "not valid TOML: nested too deeply")], title="invalid contest file"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         line = _line_of(str(exc))
         raise DefinitionError([Problem("", f"not valid TOML: {exc}", line)], title="invalid contest file") from None

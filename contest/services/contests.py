@@ -111,4 +111,5 @@ def create_judges(db: sessionmaker[Session], slug: str, judges: Sequence[tuple[s
             session.flush()
             token = new_token(session, "judge", contest_id=contest.id, judge_id=judge.id)
             created.append(NewJudge(code, name, token, chief))
+        contest.seq += 1  # panels changed: boards everywhere catch up
     return created

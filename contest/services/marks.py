@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,25 +43,24 @@ def submit_marks(db: sessionmaker[Session], principal: Principal, slug: str, req
         with db.begin() as session:
             return _submit(session, principal, slug, request)
     except IntegrityError:
-        # the same client_id committed concurrently (a retry racing its original): answer as a replay
+        # the same client_id committed concurrently (a retry racing its original): a replay, if it is the same
         with db.begin() as session:
             contest = get_contest(session, slug)
             found = queries.submission_by_client_id(session, contest.id, request.client_id)
             if found is None:
                 raise
-            return Receipt(False, found.seq)
+            return _replay(session, found, principal, request)
 
 
 def _submit(session: Session, principal: Principal, slug: str, request: MarkRequest) -> Receipt:
     contest = get_contest(session, slug)
+    # one submission of a contest at a time, from the replay check to the commit (PostgreSQL: the contest row's
+    # lock; SQLite's BEGIN IMMEDIATE already serialises): a racing copy of a client_id sees the stored one
+    session.execute(select(Contest.id).where(Contest.id == contest.id).with_for_update())
     definition = definition_of(contest)
     replay = queries.submission_by_client_id(session, contest.id, request.client_id)
     if replay is not None:
-        stored = {m.criterion: Decimal(m.value) for m in queries.marks_of_submission(session, replay.id)}
-        same = (replay.entrant, replay.round, replay.item) == (request.entrant, request.round, request.item)
-        if not same or stored != request.values:
-            raise Conflict("client_id was already used for a different submission", "client_id")
-        return Receipt(False, replay.seq)
+        return _replay(session, replay, principal, request)
 
     if not definition.has_round(request.round):
         raise Invalid(f"no round {request.round!r}; rounds: {', '.join(r.key for r in definition.rounds)}", "round")
@@ -139,6 +138,21 @@ def _submit(session: Session, principal: Principal, slug: str, request: MarkRequ
             )
         )
     return Receipt(True, seq, corrected)
+
+
+def _replay(session: Session, stored: Submission, principal: Principal, request: MarkRequest) -> Receipt:
+    """A client_id seen before: the same submission from the same sender is acknowledged again, storing nothing."""
+    values = {m.criterion: Decimal(m.value) for m in queries.marks_of_submission(session, stored.id)}
+    same = (stored.entrant, stored.round, stored.item, stored.token_id, stored.role) == (
+        request.entrant,
+        request.round,
+        request.item,
+        principal.token_id,
+        principal.role,
+    )
+    if not same or values != request.values:
+        raise Conflict("client_id was already used for a different submission", "client_id")
+    return Receipt(False, stored.seq)
 
 
 def _judge_for(

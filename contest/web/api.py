@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -196,7 +197,7 @@ async def standings(request: Request) -> Response:
         if key not in ("round", "group", "limit", "entrant"):
             raise Invalid(f"unknown parameter {key!r}", key)
     raw_limit = params.get("limit", "100")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+    if not re.fullmatch(r"[0-9]{1,7}", raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise Invalid(f"expected a whole number from 1 to {MAX_LIMIT}", "limit")
     payload = await run_in_threadpool(
         lambda: _boards(request).standings(

@@ -63,6 +63,8 @@ def parse_json(body: bytes) -> Any:
         return json.loads(body.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constants)
     except (UnicodeDecodeError, ValueError) as exc:
         raise Invalid(f"the body is not valid JSON: {exc}", "body") from None
+    except RecursionError:
+        raise Invalid("the body is not valid JSON: nested too deeply", "body") from None
 
 
 def check_keys(data: Any, allowed: tuple[str, ...], required: tuple[str, ...], where: str = "") -> dict[str, Any]:
@@ -82,6 +84,8 @@ def text_field(data: dict[str, Any], key: str, *, max_length: int = 200, require
     if not isinstance(value, str):
         raise Invalid(f"expected text, got {type(value).__name__}", key)
     value = value.strip()
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise Invalid("control characters (such as NUL or line breaks) are not allowed", key)
     if required and not value:
         raise Invalid("must not be empty", key)
     if len(value) > max_length:

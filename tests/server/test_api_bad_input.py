@@ -138,15 +138,6 @@ MARK_CASES: dict[str, tuple[str, dict[str, Any], int, str | None]] = {
 }
 
 
-MARK_BUGS = {
-    "tiny exponent below the arithmetic's range": (
-        "BUG: contest/scoring/definition.py Criterion.problem_with: CONTEXT.remainder(1E-1000100, 0.5) underflows "
-        "to 0 (below Etiny of prec=50, Emin=-999999), so the off-step value passes; it is then stored as a "
-        "1,000,102-character text (SQLite 201; PostgreSQL VARCHAR(40): 500). '1E-999999999' allocates a 1 GB string."
-    ),
-}
-
-
 def token_of(venue: Venue, who: str) -> str:
     if who in ("organizer", "recorder"):
         token: str = getattr(venue, who)
@@ -177,8 +168,7 @@ def mark_params() -> list[Any]:
     params = []
     for kind in ("sqlite", "postgresql"):
         for name in MARK_CASES if kind == "sqlite" else ON_POSTGRESQL:
-            marks = [pytest.mark.xfail(strict=True, reason=MARK_BUGS[name])] if name in MARK_BUGS else []
-            params.append(pytest.param(kind, name, marks=marks, id=f"{kind}-{name}"))
+            params.append(pytest.param(kind, name, id=f"{kind}-{name}"))
     return params
 
 
@@ -234,11 +224,6 @@ async def test_bodies_that_are_not_a_mark_are_refused(scored: Venue, name: str, 
     assert await scored.fingerprint() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: contest/web/http.py parse_json catches ValueError only; deeply nested JSON raises "
-    "RecursionError (500)",
-)
 async def test_deeply_nested_json_is_refused_not_a_server_error(scored: Venue) -> None:
     depth = 100_000  # 200 KB: under the JSON size limit
     body = '{"entrant":"E2","round":"prelim","client_id":"deep","values":' + "[" * depth + "]" * depth + "}"
@@ -308,11 +293,6 @@ async def test_an_unknown_contest_is_404(scored: Venue) -> None:
 # -- texts the databases treat differently ------------------------------------------------------------------------
 
 
-def xfail_on_postgresql(request: pytest.FixtureRequest, reason: str) -> None:
-    if request.getfixturevalue("db_kind") == "postgresql":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 @pytest.mark.parametrize(
     ("field", "changes"),
     [
@@ -326,11 +306,6 @@ async def test_a_nul_character_is_never_a_server_error(
 ) -> None:
     """PostgreSQL text cannot hold NUL; SQLite can. Either way the answer is a refusal naming the field or a
     faithful store, never a 500."""
-    xfail_on_postgresql(
-        request,
-        "BUG: a NUL character in client_id/reason/entrant reaches PostgreSQL (text cannot hold 0x00): psycopg "
-        "DataError, 500 (contest/web/http.py text_field does not refuse control characters)",
-    )
     before = await scored.fingerprint()
     response = await scored.client.post(
         scored.url("/marks"), json=mark_body(**changes), headers=bearer(scored.judges["J1"])
@@ -348,11 +323,6 @@ async def test_a_long_exact_number_is_stored_as_its_value_or_refused(
 ) -> None:
     """8 written with 45 zeros is a valid mark of 8. The marks table keeps values as text of at most 40
     characters: SQLite does not enforce it, PostgreSQL refuses the row."""
-    xfail_on_postgresql(
-        request,
-        "BUG: contest/services/marks.py stores f'{value:f}' unbounded into marks.value VARCHAR(40): a value of 8 "
-        "written with 45 decimals passes the checks, then PostgreSQL raises StringDataRightTruncation (500)",
-    )
     before = await scored.fingerprint()
     response = await scored.client.post(
         scored.url("/marks"), json=mark_body(values={"execution": "8." + "0" * 45}), headers=bearer(scored.judges["J1"])
@@ -445,11 +415,6 @@ async def test_a_contest_file_not_in_utf8_is_422(scored: Venue) -> None:
     assert await scored.fingerprint() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: deeply nested TOML makes tomllib raise RecursionError, which parse_definition does not turn into "
-    "a DefinitionError: POST /api/contests answers 500",
-)
 async def test_a_deeply_nested_contest_file_is_422(scored: Venue) -> None:
     body = ("a = " + "[" * 5000 + "]" * 5000 + "\n").encode()
     before = await scored.fingerprint()
@@ -615,14 +580,7 @@ async def test_unlocking_needs_a_reason(scored: Venue) -> None:
         ({"limit": "1.5"}, "limit"),
         ({"limit": ""}, "limit"),
         ({"limit": "1e3"}, "limit"),
-        pytest.param(
-            {"limit": "²"},
-            "limit",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: contest/web/api.py standings: '²'.isdigit() is True but int('²') raises ValueError: 500",
-            ),
-        ),
+        ({"limit": "²"}, "limit"),  # '²'.isdigit() is True, int('²') is not a number
         ({"round": "semi"}, "round"),
         ({"rounds": "prelim"}, "rounds"),
     ],

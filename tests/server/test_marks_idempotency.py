@@ -66,12 +66,6 @@ async def test_the_same_client_id_with_other_values_is_409(venue: Venue) -> None
     assert await venue.fingerprint() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: contest/services/marks.py _submit looks the client_id up and compares entrant, round, item and "
-    "values, but not who sent it: judge J2 sending J1's client_id with the same values is answered 200 'stored' "
-    "while J2's mark is never stored (and before any role check: another contest's judge gets 200 too)",
-)
 async def test_a_client_id_replayed_by_someone_else_is_not_their_mark(venue: Venue) -> None:
     """Two tablets that number their submissions the same way (or one cloned from the other): J2's mark must be
     stored or refused, never reported stored while it is not."""
@@ -119,15 +113,6 @@ async def test_concurrent_submissions_sharing_a_client_id_but_not_values_are_409
 ) -> None:
     """Two different submissions racing with one client_id (a tablet bug, or two tablets cloned from one image):
     one is stored; copies of it are replays (200); the other is a conflict (409), never "stored" (200)."""
-    if request.getfixturevalue("db_kind") == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="BUG (PostgreSQL): contest/services/marks.py submit_marks answers an IntegrityError on "
-                "(contest_id, client_id) with Receipt(False) = 200 without comparing the values, so a racing "
-                "submission with other values under the same client_id is told 'stored' although it was not",
-            )
-        )
     j1 = venue.judges["J1"]
     outcomes = []
     for attempt in range(5):

@@ -180,12 +180,6 @@ async def test_an_unknown_round_is_422_and_an_unknown_contest_404(ranked: Venue)
     assert_error(await ranked.client.get("/api/contests/nope/standings"), 404, "slug")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: contest/services/contests.py create_judges does not advance contests.seq, so a board loaded before "
-    "the judges existed (contest/live/boards.py ContestBoards.panel, refreshed only by a non-mark version) keeps "
-    "an empty panel: every entrant stays 'no panel' until the process restarts",
-)
 async def test_judges_added_after_the_board_was_first_shown_count(venue: Venue) -> None:
     """The organizer opens the screen, then creates the judges: their marks must rank the entrants."""
     slug = new_slug("late")
