@@ -218,7 +218,7 @@ async def history(request: Request) -> Response:
     slug = request.path_params["slug"]
 
     def rows() -> list[dict[str, Any]]:
-        with _db(request)() as session:
+        with request.app.state.reader() as session:
             contest = contests.get_contest(session, slug)
             return [
                 {

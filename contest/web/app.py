@@ -29,7 +29,7 @@ from contest.web.pages import chief, judge, resource_dir
 async def healthz(request: Request) -> Response:
     def ping() -> bool:
         try:
-            with request.app.state.db() as session:
+            with request.app.state.reader() as session:
                 session.execute(text("SELECT 1"))
             return True
         except Exception:
@@ -54,14 +54,17 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         await run_in_threadpool(migrate, engine)
+        reading = make_engine(settings.database_url, readonly=True) if engine.dialect.name == "sqlite" else engine
         app.state.settings = settings
         app.state.db = make_sessions(engine)
-        app.state.boards = BoardRegistry(app.state.db)
+        app.state.reader = make_sessions(reading)
+        app.state.boards = BoardRegistry(app.state.reader)
         app.state.pages = await run_in_threadpool(
             i18n.setup, resource_dir("templates"), resource_dir("static"), default=settings.language
         )
         yield
         engine.dispose()
+        reading.dispose()
 
     routes = [
         Route("/healthz", healthz),

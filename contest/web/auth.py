@@ -17,7 +17,7 @@ SESSION_CSRF = "csrf"
 
 async def principal_of(request: Request) -> Principal:
     """The caller; PUBLIC when no credentials were given. A bad token is refused (401), never ignored."""
-    db: sessionmaker[Session] = request.app.state.db
+    db: sessionmaker[Session] = request.app.state.reader
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
