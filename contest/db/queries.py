@@ -31,6 +31,12 @@ def entrant_exists(session: Session, contest_id: int, code: str) -> bool:
     return session.execute(query).first() is not None
 
 
+def panel_codes(session: Session, contest_id: int) -> set[str]:
+    """The codes of the contest's judges but the chief: every round's panel unless the contest names one."""
+    query = select(Judge.code).where(Judge.contest_id == contest_id, Judge.chief.is_(False))
+    return set(session.execute(query).scalars())
+
+
 def judges_of(session: Session, contest_id: int) -> Sequence[Judge]:
     return session.execute(select(Judge).where(Judge.contest_id == contest_id).order_by(Judge.id)).scalars().all()
 

@@ -71,8 +71,8 @@ def _submit(session: Session, principal: Principal, slug: str, request: MarkRequ
     if not queries.entrant_exists(session, contest.id, request.entrant):
         raise Invalid(f"no entrant has the code {request.entrant!r}", "entrant")
     # every judge but the chief sits on every panel unless the contest names one
-    judges = {j.code for j in queries.judges_of(session, contest.id) if not j.chief}
-    panel = set(definition.panel(rnd.key) or judges)
+    named = definition.panel(rnd.key)
+    panel = set(named) if named else queries.panel_codes(session, contest.id)
 
     judge = _judge_for(principal, contest, request, definition, panel)
     problems = []
