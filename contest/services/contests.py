@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db import queries
@@ -28,6 +28,13 @@ def definition_of(contest: Contest) -> ContestDefinition:
 def _parsed(text: str) -> ContestDefinition:
     """Contest files are parsed once per process (definitions are frozen values; the text is the key)."""
     return parse_definition(text)
+
+
+def next_version(session: Session, contest: Contest) -> int:
+    """Take the contest's next change number (the board's version) inside the caller's transaction."""
+    return session.execute(
+        update(Contest).where(Contest.id == contest.id).values(seq=Contest.seq + 1).returning(Contest.seq)
+    ).scalar_one()
 
 
 def get_contest(session: Session, slug: str) -> Contest:
@@ -82,7 +89,7 @@ def put_entrants(db: sessionmaker[Session], slug: str, entrants: Sequence[CoreEn
             row.name, row.organization, row.group = entrant.name, entrant.organization, entrant.group
             row.attributes = dict(entrant.attributes)
             row.position = position
-        contest.seq += 1  # the list changed: screens refresh names
+        next_version(session, contest)  # the list changed: screens refresh names
     return len(entrants)
 
 
@@ -111,5 +118,5 @@ def create_judges(db: sessionmaker[Session], slug: str, judges: Sequence[tuple[s
             session.flush()
             token = new_token(session, "judge", contest_id=contest.id, judge_id=judge.id)
             created.append(NewJudge(code, name, token, chief))
-        contest.seq += 1  # panels changed: boards everywhere catch up
+        next_version(session, contest)  # panels changed: boards everywhere catch up
     return created

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,7 +13,7 @@ from contest.db import queries
 from contest.db.models import Contest, Mark, Submission
 from contest.scoring import Mark as CoreMark
 from contest.scoring import mark_problems
-from contest.services.contests import definition_of, get_contest
+from contest.services.contests import definition_of, get_contest, next_version
 from contest.services.errors import Conflict, Forbidden, Invalid
 from contest.services.principals import Principal
 
@@ -102,9 +102,7 @@ def _submit(session: Session, principal: Principal, slug: str, request: MarkRequ
         )
         raise Invalid(f"this corrects marks already given ({shown}): say why in reason", "reason")
 
-    seq = session.execute(
-        update(Contest).where(Contest.id == contest.id).values(seq=Contest.seq + 1).returning(Contest.seq)
-    ).scalar_one()
+    seq = next_version(session, contest)
     submission = Submission(
         contest_id=contest.id,
         seq=seq,

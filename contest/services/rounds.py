@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db import queries
 from contest.db.models import Contest, RoundEvent, RoundState, now
-from contest.services.contests import definition_of, get_contest
+from contest.services.contests import definition_of, get_contest, next_version
 from contest.services.errors import Forbidden, Invalid, NotFound
 from contest.services.principals import Principal
 
@@ -56,7 +55,7 @@ def set_round(
                 raise Invalid("unlocking a round needs a reason", "reason")
             changes.append(f"status {state.status} → {status}")
             state.status = status
-        seq = _next_seq(session, contest)
+        seq = next_version(session, contest)
         if board is not None and board != state.board:
             changes.append(f"board {state.board} → {board}")
             state.frozen_seq = seq - 1 if board == "frozen" else None
@@ -82,9 +81,3 @@ def round_view(session: Session, contest: Contest, key: str) -> RoundView:
 
 def _view(state: RoundState, seq: int) -> RoundView:
     return RoundView(state.round, state.status, state.board, state.frozen_seq, seq)
-
-
-def _next_seq(session: Session, contest: Contest) -> int:
-    return session.execute(
-        update(Contest).where(Contest.id == contest.id).values(seq=Contest.seq + 1).returning(Contest.seq)
-    ).scalar_one()

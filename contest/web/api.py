@@ -8,7 +8,6 @@ import io
 import re
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -17,40 +16,33 @@ from starlette.routing import Route
 from contest.db import queries
 from contest.exports.tables import safe_text
 from contest.imports import TableError, entrants_of
-from contest.live.boards import BoardRegistry
 from contest.scoring import Entrant
 from contest.services import contests, marks, rounds
 from contest.services.errors import Invalid
-from contest.settings import Settings
 from contest.web.auth import principal_of, require
-from contest.web.http import check_keys, decimal_field, parse_json, read_body, text_field
+from contest.web.http import (
+    boards_of,
+    check_keys,
+    db_of,
+    decimal_field,
+    parse_json,
+    read_body,
+    reader_of,
+    settings_of,
+    text_field,
+)
 
 MAX_LIMIT = 1000
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _db(request: Request) -> sessionmaker[Session]:
-    db: sessionmaker[Session] = request.app.state.db
-    return db
-
-
-def _boards(request: Request) -> BoardRegistry:
-    boards: BoardRegistry = request.app.state.boards
-    return boards
-
-
 async def create_contest(request: Request) -> Response:
     require(await principal_of(request), "organizer")
-    body = await read_body(request, _settings(request).max_upload_bytes)
+    body = await read_body(request, settings_of(request).max_upload_bytes)
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Invalid("the contest file must be UTF-8 text", "body") from None
-    definition = await run_in_threadpool(contests.create_contest, _db(request), text)
+    definition = await run_in_threadpool(contests.create_contest, db_of(request), text)
     return JSONResponse({"slug": definition.slug}, status_code=201)
 
 
@@ -82,7 +74,7 @@ def _entrants_from_json(data: Any) -> list[Entrant]:
 async def put_entrants(request: Request) -> Response:
     require(await principal_of(request), "organizer")
     slug = request.path_params["slug"]
-    body = await read_body(request, _settings(request).max_upload_bytes)
+    body = await read_body(request, settings_of(request).max_upload_bytes)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/json":
         entrants = _entrants_from_json(parse_json(body))
@@ -95,14 +87,14 @@ async def put_entrants(request: Request) -> Response:
             raise Invalid(
                 exc.message, first.where if first else "body", details=[str(p) for p in exc.problems]
             ) from None
-    count = await run_in_threadpool(contests.put_entrants, _db(request), slug, entrants)
+    count = await run_in_threadpool(contests.put_entrants, db_of(request), slug, entrants)
     return JSONResponse({"count": count})
 
 
 async def create_judges(request: Request) -> Response:
     require(await principal_of(request), "organizer")
     slug = request.path_params["slug"]
-    data = parse_json(await read_body(request, _settings(request).max_json_bytes))
+    data = parse_json(await read_body(request, settings_of(request).max_json_bytes))
     if not isinstance(data, list) or not data:
         raise Invalid('expected a non-empty list of judges: [{"code", "name"}]', "body")
     wanted = []
@@ -115,8 +107,8 @@ async def create_judges(request: Request) -> Response:
             wanted.append((text_field(item, "code", max_length=64), text_field(item, "name", required=False), chief))
         except Invalid as exc:
             raise Invalid(exc.message, f"[{index}].{exc.field}") from None
-    created = await run_in_threadpool(contests.create_judges, _db(request), slug, wanted)
-    base = _settings(request).base_url
+    created = await run_in_threadpool(contests.create_judges, db_of(request), slug, wanted)
+    base = settings_of(request).base_url
     return JSONResponse(
         [{"code": j.code, "token": j.token, "login_url": f"{base}/j/{j.token}", "chief": j.chief} for j in created],
         status_code=201,
@@ -131,7 +123,7 @@ async def submit_marks(request: Request) -> Response:
     require(principal, "organizer", "recorder", "judge")
     slug = request.path_params["slug"]
     data = check_keys(
-        parse_json(await read_body(request, _settings(request).max_json_bytes)),
+        parse_json(await read_body(request, settings_of(request).max_json_bytes)),
         MARK_KEYS,
         ("entrant", "round", "values", "client_id"),
     )
@@ -154,7 +146,7 @@ async def submit_marks(request: Request) -> Response:
         ip=request.client.host if request.client else "",
         device=request.headers.get("user-agent", "")[:300],
     )
-    receipt = await run_in_threadpool(marks.submit_marks, _db(request), principal, slug, request_)
+    receipt = await run_in_threadpool(marks.submit_marks, db_of(request), principal, slug, request_)
     body = {"stored": receipt.created, "version": receipt.seq, "corrected": list(receipt.corrected)}
     return JSONResponse(body, status_code=201 if receipt.created else 200)
 
@@ -163,14 +155,14 @@ async def patch_round(request: Request) -> Response:
     principal = await principal_of(request)
     require(principal, "organizer", "judge")
     data = check_keys(
-        parse_json(await read_body(request, _settings(request).max_json_bytes)), ("status", "board", "reason"), ()
+        parse_json(await read_body(request, settings_of(request).max_json_bytes)), ("status", "board", "reason"), ()
     )
     for key in ("status", "board"):
         if key in data and not isinstance(data[key], str):
             raise Invalid("expected text", key)
     view = await run_in_threadpool(
         lambda: rounds.set_round(
-            _db(request),
+            db_of(request),
             principal,
             request.path_params["slug"],
             request.path_params["key"],
@@ -200,7 +192,7 @@ async def standings(request: Request) -> Response:
     if not re.fullmatch(r"[0-9]{1,7}", raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise Invalid(f"expected a whole number from 1 to {MAX_LIMIT}", "limit")
     payload = await run_in_threadpool(
-        lambda: _boards(request).standings(
+        lambda: boards_of(request).standings(
             request.path_params["slug"],
             params.get("round"),
             organizer=principal.is_organizer,
@@ -218,7 +210,7 @@ async def history(request: Request) -> Response:
     slug = request.path_params["slug"]
 
     def rows() -> list[dict[str, Any]]:
-        with request.app.state.reader() as session:
+        with reader_of(request)() as session:
             contest = contests.get_contest(session, slug)
             return [
                 {

@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from contest.services.errors import Forbidden, Unauthorized
 from contest.services.principals import PUBLIC, Principal, authenticate
+from contest.web.http import reader_of
 
 SESSION_TOKEN = "token"
 SESSION_CSRF = "csrf"
@@ -17,7 +18,7 @@ SESSION_CSRF = "csrf"
 
 async def principal_of(request: Request) -> Principal:
     """The caller; PUBLIC when no credentials were given. A bad token is refused (401), never ignored."""
-    db: sessionmaker[Session] = request.app.state.reader
+    db = reader_of(request)
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")

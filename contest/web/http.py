@@ -6,12 +6,37 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from contest.live.boards import BoardRegistry
 from contest.scoring import parse_decimal
 from contest.services.errors import Invalid, ServiceError, TooLarge
+from contest.settings import Settings
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def db_of(request: Request) -> sessionmaker[Session]:
+    """Sessions for writing (on SQLite: transactions that take the write lock up front)."""
+    db: sessionmaker[Session] = request.app.state.db
+    return db
+
+
+def reader_of(request: Request) -> sessionmaker[Session]:
+    """Sessions for reading only (on SQLite: plain snapshot transactions that never wait for writers)."""
+    reader: sessionmaker[Session] = request.app.state.reader
+    return reader
+
+
+def boards_of(request: Request) -> BoardRegistry:
+    boards: BoardRegistry = request.app.state.boards
+    return boards
 
 
 def error_response(

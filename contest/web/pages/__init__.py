@@ -12,15 +12,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 
-from contest.live.boards import BoardRegistry
 from contest.services.errors import ServiceError, Unauthorized
 from contest.services.principals import Principal
 from contest.web.auth import SESSION_CSRF, SESSION_TOKEN, new_csrf, principal_of
+from contest.web.http import boards_of, db_of
 from contest.web.i18n import Pages
+
+__all__ = ["boards_of", "db_of"]  # re-exported for the page modules
 
 PACKAGE = Path(__file__).resolve().parents[2]  # contest/
 log = logging.getLogger("contest.web.pages")
@@ -40,16 +41,6 @@ def resource_dir(name: str) -> Path:
 def pages_of(request: Request) -> Pages:
     pages: Pages = request.app.state.pages
     return pages
-
-
-def db_of(request: Request) -> sessionmaker[Session]:
-    db: sessionmaker[Session] = request.app.state.db
-    return db
-
-
-def boards_of(request: Request) -> BoardRegistry:
-    boards: BoardRegistry = request.app.state.boards
-    return boards
 
 
 def csrf_of(request: Request) -> str:
