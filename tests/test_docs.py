@@ -1,0 +1,35 @@
+"""Docs are executable: every command, option and setting is in the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from contest.cli import cli
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+SETTINGS = (Path(__file__).resolve().parent.parent / "contest" / "settings.py").read_text(encoding="utf-8")
+
+
+def test_every_command_and_option_is_in_the_readme() -> None:
+    missing = []
+    for name, command in cli.commands.items():
+        if f"contest {name}" not in README:
+            missing.append(f"contest {name}")
+        for param in command.params:
+            documented = any(re.search(rf"(?<![\w-]){re.escape(opt)}\b", README) for opt in param.opts)
+            if isinstance(param, click.Option) and not documented:
+                missing.append(f"contest {name} {param.opts[0]}")
+    assert missing == []
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    settings = set(re.findall(r"CONTEST_[A-Z_]+", SETTINGS)) | {
+        f"CONTEST_{name.upper()}"
+        for name in re.findall(r"for name in \(([^)]*)\)", SETTINGS)[0].replace('"', "").replace(" ", "").split(",")
+        if name
+    }
+    settings.discard("CONTEST_")
+    assert sorted(s for s in settings if s not in README) == []
