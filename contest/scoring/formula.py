@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, getcontext
 from operator import mul
 
-from contest.scoring.numbers import CONTEXT, plain, precise
+from contest.scoring.numbers import CONTEXT, ZERO, plain, precise
 
 Env = Mapping[str, Decimal]
 Node = Callable[[Env], Decimal]
@@ -212,3 +212,41 @@ def _source_of_constant(node: ast.Constant) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+def linear_weights(formula: Formula) -> dict[str, Decimal]:
+    """``0.2*a + 0.8*b`` -> {a: 0.2, b: 0.8}; {} when the formula is not such a weighted sum."""
+    try:
+        tree = ast.parse(formula.source, mode="eval").body
+    except SyntaxError:  # pragma: no cover - the formula parsed once already
+        return {}
+    terms: list[ast.expr] = []
+
+    def flatten(node: ast.expr) -> bool:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return flatten(node.left) and flatten(node.right)
+        terms.append(node)
+        return True
+
+    flatten(tree)
+    weights: dict[str, Decimal] = {}
+    for term in terms:
+        if isinstance(term, ast.BinOp) and isinstance(term.op, ast.Mult):
+            pair = (term.left, term.right)
+            name = next((p for p in pair if isinstance(p, ast.Name)), None)
+            weight = next((w for p in pair if (w := _constant(p)) is not None), None)
+            if name is None or weight is None:
+                return {}
+            weights[name.id] = weights.get(name.id, ZERO) + weight
+        else:
+            return {}
+    return weights
+
+
+def _constant(node: object) -> Decimal | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _constant(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        return Decimal(repr(node.value))
+    return None

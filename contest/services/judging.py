@@ -22,8 +22,7 @@ from contest.db import queries
 from contest.db.models import Contest, Mark
 from contest.live.boards import BoardRegistry
 from contest.scoring import ContestDefinition, Criterion, Round, ScoringError, explain
-from contest.scoring.definition import linear_weights
-from contest.scoring.formula import Formula
+from contest.scoring.formula import Formula, linear_weights
 from contest.scoring.numbers import plain
 from contest.scoring.review import spread_flags
 from contest.services.contests import definition_of, get_contest
