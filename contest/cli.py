@@ -50,7 +50,7 @@ COMPUTE_HELP = """Rank a contest offline: the same core the server uses.
   contest compute tea.toml --marks marks.csv --explain T03
 
 Writes CSV to standard output with the columns
-rank,entrant,name,organization[,group],<each round the standing adds>,total,award[,advances]
+rank,entrant,name,organization,<each round the standing adds>,total,award[,group][,advances]
 (totals with exactly the contest's decimals; incomplete entrants have no rank and no total), or a .csv (UTF-8
 with BOM, for Excel), .xlsx or .json file with -o. --explain prints how one entrant's total was reached, from
 each judge's mark.

@@ -172,6 +172,13 @@ def _entrants(name: str, headers: list[str], rows: Iterator[tuple[int, list[str]
                 )
             )
             continue
+        too_long = [
+            (f, n) for f, n in (("name", 200), ("organization", 300), ("group", 100)) if len(cells.get(f, "")) > n
+        ]
+        if too_long:
+            field, limit = too_long[0]
+            problems.append(Problem(f"{where}, column {headers[columns[field]]}", f"longer than {limit} characters"))
+            continue
         first_row[code] = number
         attributes = {h: row[i].strip() for i, h in extra if i < len(row) and row[i].strip()}
         entrants.append(Entrant(code, cells["name"], cells.get("organization", ""), cells.get("group", ""), attributes))

@@ -434,7 +434,9 @@
     if (reason === null) return;
     const values = {};
     keys.forEach(function (k) { values[k] = Dec.normalize(state.draft[k]); });
-    const body = { entrant: code, round: q.round.key, item: item, values: values, client_id: C.uuid() };
+    // the judge travels with the mark: if another judge signs in on this tablet before it is sent, the server
+    // refuses it (403) instead of storing it as theirs
+    const body = { entrant: code, round: q.round.key, item: item, values: values, client_id: C.uuid(), judge: me };
     if (correction) body.reason = reason;
     const label = code + " · " + q.round.label + (q.round.items > 1 ? " · " + t("item_n", { n: item }) : "");
     C.storageSet(lastKey(), Object.assign({}, C.storageGet(lastKey()) || {}, values));

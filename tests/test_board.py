@@ -350,11 +350,22 @@ def test_panel_too_small_for_trimming_is_a_clear_error() -> None:
         Board(parse_definition(text), "main", [Entrant("A")], MarkSheet(marks))
 
 
-def test_division_by_zero_in_a_formula_names_the_entrant_item() -> None:
+def test_division_by_zero_leaves_that_entrant_incomplete_with_the_reason(make_board: BoardMaker) -> None:
     text = ONE_CRITERION + '[[criteria]]\nkey = "n"\njudged = false\nmin = 0\nmax = 5\n[scoring]\nitem = "score / n"\n'
-    marks = [*simple({"A": ("9", "9", "9")}), Mark("A", "main", 1, "n", "", D(0))]
-    with pytest.raises(ScoringError, match="entrant A, main: score / n — division by zero \\(9 / 0\\)"):
-        Board(parse_definition(text), "main", [Entrant("A")], MarkSheet(marks))
+    marks = [*simple({"A": ("9", "9", "9"), "B": ("8", "8", "8")}), Mark("A", "main", 1, "n", "", D(0))]
+    marks.append(Mark("B", "main", 1, "n", "", D(2)))
+    board = make_board(text, marks)
+    assert table(board) == [(1, "B", "4.00", None), (None, "A", None, None)]  # the board survives
+    assert board.rows()[1].issues == ("main: score / n — division by zero (9 / 0)",)
+
+
+def test_incomplete_ranked_as_zero_counts_unmarked_items_in_a_mean(make_board: BoardMaker) -> None:
+    text = (
+        ONE_CRITERION
+        + '[scoring]\nround = "mean"\n[[rounds]]\nkey = "main"\nitems = 2\n[ranking]\nincomplete = "rank"\n'
+    )
+    marks = simple({"A": ("9", "9", "9")})  # item 2 never marked: counts 0, so the mean is 4.5
+    assert table(make_board(text, marks)) == [(1, "A", "4.50", None)]
 
 
 def test_entrants_without_marks_in_the_round_are_left_out(make_board: BoardMaker) -> None:
@@ -392,3 +403,13 @@ def test_moving_an_entrant_to_another_group_orders_groups_as_a_fresh_board(make_
     fresh = Board(board.definition, "main", list(board.entrants.values()), board.sheet)
     assert board.groups == fresh.groups == ["乙组", "甲组"]
     assert board.rows() == fresh.rows()
+
+
+def test_group_filter_with_one_ranking_shows_that_groups_rows_with_their_overall_ranks(make_board: BoardMaker) -> None:
+    text = ONE_CRITERION + '[ranking]\ngroups = "together"\n'
+    people = [Entrant("A", group="甲"), Entrant("B", group="乙"), Entrant("C", group="甲")]
+    board = make_board(
+        text, simple({"A": ("9", "9", "9"), "B": ("8", "8", "8"), "C": ("7", "7", "7")}), entrants=people
+    )
+    assert [(r.rank, r.entrant) for r in board.rows(group="甲")] == [(1, "A"), (3, "C")]
+    assert [(r.rank, r.entrant) for r in board.rows(group="甲", limit=1, entrant="C")] == [(1, "A"), (3, "C")]

@@ -185,6 +185,7 @@ def test_outputs_xlsx_json_and_excel_csv(
             ("contest", "top = 1", "top = 0"),
             "awards[1].top (line 23): expected a whole number from 1 to 1000000, got 0",
         ),
+        (("entrants", "李堃,县总工会", "李堃," + "长" * 301), "e.csv row 3, column 单位: longer than 300 characters"),
     ],
 )
 def test_bad_input_exits_2_with_one_clear_message(
@@ -239,8 +240,8 @@ def test_entrants_from_xlsx_and_gbk_csv(
         capsys, "compute", files["contest"], "--marks", files["marks"], "--entrants", tmp_path / "e.xlsx"
     )
     assert code == 0
-    assert out.splitlines()[0] == "rank,entrant,name,organization,group,main,total,award"
-    assert out.splitlines()[1] == "1,B2,李堃,合作社,手工组,9.17,9.17,一等奖"
+    assert out.splitlines()[0] == "rank,entrant,name,organization,main,total,award,group"  # SPEC's order first
+    assert out.splitlines()[1] == "1,B2,李堃,合作社,9.17,9.17,一等奖,手工组"
 
     (tmp_path / "gbk.csv").write_bytes("编号,姓名,单位\nA1,王喆,茶厂\nB2,李堃,合作社\nC3,赵玥,乡镇\n".encode("gb18030"))
     code, out, _ = run(

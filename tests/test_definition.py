@@ -388,3 +388,8 @@ def test_review_spread() -> None:
     assert parse_definition(MINIMAL).review.spread == Decimal(2)
     assert parse_definition(MINIMAL + "\n[review]\nspread = 1.5\n").review.spread == Decimal("1.5")
     assert problems(MINIMAL + "\n[review]\nspread = 0\n") == ["review.spread (line 12): must be greater than 0, got 0"]
+
+
+def test_numbers_a_score_cannot_be_are_refused_not_crashed_on() -> None:
+    found = problems(MINIMAL.replace("max = 10", "max = 1e60\nstep = 0.5"))
+    assert "criteria[1].max (line 9): must be smaller than 10^15 with at most 12 decimal places, got 1E+60" in found

@@ -39,17 +39,17 @@ BASE = [
 ]
 
 EXPECTED_CSV = """\
-rank,entrant,name,organization,group,theory,presentation,sales,total,award
-1,L02,何俊杰,旺苍县青年电商创业协会,个人组,78.50,89.00,100.00,89.15,一等奖
-2,L01,周婷婷,旺苍县嘉川镇电商服务站,个人组,86.00,86.00,82.03,84.81,二等奖
-3,L03,罗丹,'=米仓山好物直播间,个人组,91.00,78.33,70.96,79.92,优秀奖
-4,L04,谢雨桐,旺苍县普济镇农产品直播点,个人组,86.00,80.33,68.86,78.59,优秀奖
-4,L05,龚鑫,广元职业技术学院,个人组,80.00,80.33,74.86,78.59,优秀奖
-1,L06,苏晴,四川米仓山茶业集团有限公司,企业组,88.50,90.67,100.00,92.82,一等奖
-2,L07,马骁,旺苍县红军城文旅发展有限公司,企业组,83.00,83.50,78.50,81.85,二等奖
-3,L09,邓志强,广元市鑫源电子商务有限公司,企业组,76.50,79.33,68.68,75.29,优秀奖
-4,L10,冉燚,旺苍县天府菌业有限公司,企业组,69.50,78.17,54.16,68.37,优秀奖
-,L08,唐诗雨,旺苍县农特产品供销有限公司,企业组,90.00,,90.21,,
+rank,entrant,name,organization,theory,presentation,sales,total,award,group
+1,L02,何俊杰,旺苍县青年电商创业协会,78.50,89.00,100.00,89.15,一等奖,个人组
+2,L01,周婷婷,旺苍县嘉川镇电商服务站,86.00,86.00,82.03,84.81,二等奖,个人组
+3,L03,罗丹,'=米仓山好物直播间,91.00,78.33,70.96,79.92,优秀奖,个人组
+4,L04,谢雨桐,旺苍县普济镇农产品直播点,86.00,80.33,68.86,78.59,优秀奖,个人组
+4,L05,龚鑫,广元职业技术学院,80.00,80.33,74.86,78.59,优秀奖,个人组
+1,L06,苏晴,四川米仓山茶业集团有限公司,88.50,90.67,100.00,92.82,一等奖,企业组
+2,L07,马骁,旺苍县红军城文旅发展有限公司,83.00,83.50,78.50,81.85,二等奖,企业组
+3,L09,邓志强,广元市鑫源电子商务有限公司,76.50,79.33,68.68,75.29,优秀奖,企业组
+4,L10,冉燚,旺苍县天府菌业有限公司,69.50,78.17,54.16,68.37,优秀奖,企业组
+,L08,唐诗雨,旺苍县农特产品供销有限公司,90.00,,90.21,,,企业组
 """
 
 # (rank, entrant, group, theory, presentation, sales, total, award) as in EXPECTED_CSV
@@ -94,14 +94,14 @@ def test_compute_csv_is_the_golden_table(capsys: pytest.CaptureFixture[str]) -> 
 def test_incomplete_entrant_is_listed_unranked(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys)
     lines = out.splitlines()
-    assert lines[-1] == ",L08,唐诗雨,旺苍县农特产品供销有限公司,企业组,90.00,,90.21,,"
-    rank, _, _, _, _, _, presentation, _, total, award = lines[-1].split(",")
+    assert lines[-1] == ",L08,唐诗雨,旺苍县农特产品供销有限公司,90.00,,90.21,,,企业组"
+    rank, _, _, _, _, presentation, _, total, award, _ = lines[-1].split(",")
     assert (rank, presentation, total, award) == ("", "", "", "")
 
 
 def test_organization_starting_with_equals_is_guarded(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys)
-    assert "3,L03,罗丹,'=米仓山好物直播间,个人组," in out
+    assert "3,L03,罗丹,'=米仓山好物直播间,91.00," in out
     assert ",=米仓山好物直播间" not in out
 
 
@@ -151,19 +151,19 @@ def test_xlsx_reads_back_with_the_same_totals(capsys: pytest.CaptureFixture[str]
         "entrant",
         "name",
         "organization",
-        "group",
         "theory",
         "presentation",
         "sales",
         "total",
         "award",
+        "group",
         "note",
     )
 
     def dec(value: object) -> Decimal | None:
         return None if value in (None, "") else Decimal(str(value)).quantize(Decimal("0.01"))
 
-    got = [(r[0], r[1], r[4], *(dec(v) for v in r[5:9]), r[9] or None) for r in rows[1:]]
+    got = [(r[0], r[1], r[9], *(dec(v) for v in r[4:8]), r[8] or None) for r in rows[1:]]
     want = [
         (rank, code, group, *(None if v is None else Decimal(v) for v in nums), award)
         for rank, code, group, *nums, award in EXPECTED_ROWS

@@ -61,21 +61,21 @@ async def test_progress_grid_and_flags(pages: Pages) -> None:
 
     chief, _ = await pages.login(tokens["CJ"])
     progress = (await chief.get("/chief/api/progress?round=prelim")).json()
-    assert [j["code"] for j in progress["judges"]] == ["J1", "J2", "J3", "J4", "CJ"]
+    assert [j["code"] for j in progress["judges"]] == ["J1", "J2", "J3", "J4"]  # the chief reviews, not marks
     rows = {e["code"]: e for e in progress["entrants"]}
     assert rows["D01"]["name"] == "林浩然"  # not blind: the chief judge sees names
     d01 = {j: c["status"] for j, c in rows["D01"]["cells"].items()}
-    assert d01 == {"J1": "submitted", "J2": "submitted", "J3": "submitted", "J4": "submitted", "CJ": "missing"}
+    assert d01 == {"J1": "submitted", "J2": "submitted", "J3": "submitted", "J4": "submitted"}
     d02 = rows["D02"]["cells"]
     assert (d02["J1"]["status"], d02["J1"]["given"], d02["J1"]["expected"]) == ("partial", 1, 2)
     assert d02["J2"]["status"] == "corrected"
     assert d02["J3"]["status"] == "missing"
     assert progress["summary"] == {
-        "missing": 1 + 3 + 5,
+        "missing": 0 + 2 + 4,
         "partial": 1,
         "submitted": 4,
         "corrected": 1,
-        "cells": 15,
+        "cells": 12,
         "flags": 1,
     }
     # item 1 of D01: 8, 8.5, 8, 4 -> median 8; J4 is 4 points away (more than 2)

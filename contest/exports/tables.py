@@ -31,11 +31,11 @@ def _number(value: Decimal | None) -> str:
 
 
 def columns(board: Board, rows: Sequence[Row]) -> list[str]:
-    cols = ["rank", "entrant", "name", "organization"]
+    """SPEC's columns in SPEC's order, then `group` and `advances` only when they apply."""
+    cols = ["rank", "entrant", "name", "organization", *board.definition.standing_rounds(board.round.key)]
+    cols.extend(["total", "award"])
     if any(r.group for r in rows):
         cols.append("group")
-    cols.extend(board.definition.standing_rounds(board.round.key))
-    cols.extend(["total", "award"])
     if board.round.advance:
         cols.append("advances")
     return cols

@@ -147,8 +147,8 @@ class BoardRegistry:
                 raise Forbidden(f"the board of round {key!r} is hidden", "round")
             rows = board.rows(group=group, limit=limit, entrant=entrant)
             payload = as_json(board, rows)
-        if state.definition.blind and not organizer and status != "locked":
-            # blind judging (加密): codes only until the round is locked and decrypted
+        if state.definition.blind and not organizer:
+            # blind judging (加密): codes only; names are for organizers (decryption is theirs to publish)
             for row in payload["rows"]:
                 row["name"] = row["organization"] = ""
         payload["status"] = status

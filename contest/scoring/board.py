@@ -236,6 +236,11 @@ class Board:
 
     def rows(self, *, group: str | None = None, limit: int | None = None, entrant: str | None = None) -> list[Row]:
         """Ranked rows (by group, then rank), then the incomplete ones; `entrant`'s row is added if cut off."""
+        if group is not None and not self._separate:  # one ranking: the group only filters the rows shown
+            ranked = [r for r in self.rows() if r.group == group]
+            shown = ranked if limit is None else ranked[:limit]
+            extra = [r for r in ranked if r.entrant == entrant and r not in shown]
+            return shown + extra
         out: list[Row] = []
         wanted = [group] if group is not None else self.groups
         for g in wanted:

@@ -115,10 +115,10 @@ class DefinitionReader:
                 t.problem("relative", "a relative (measured) criterion is entered once: add judged = false")
             if deduction and relative:
                 t.problem("relative", "a deduction cannot also be relative")
-            low = t.number("min", required=True)
-            high = t.number("max", required=True)
-            step = t.number("step")
-            default = t.number("default")
+            low = _bounded(t, "min", t.number("min", required=True))
+            high = _bounded(t, "max", t.number("max", required=True))
+            step = _bounded(t, "step", t.number("step"))
+            default = _bounded(t, "default", t.number("default"))
             better = t.choice("better", "higher", ("higher", "lower"))
             if low is not None and high is not None and low >= high:
                 t.problem("max", f"must be greater than min ({low}), got {high}")
@@ -452,3 +452,16 @@ def _key(t: Reader, field: str) -> str | None:
         )
         return None
     return key
+
+
+LIMIT = Decimal("1e15")
+
+
+def _bounded(t: Reader, key: str, value: Decimal | None) -> Decimal | None:
+    """A number a score can be: below 10^15 in size and with at most 12 decimal places; else a problem, None."""
+    if value is None:
+        return None
+    if abs(value) >= LIMIT or value.as_tuple().exponent < -12:  # type: ignore[operator]
+        t.problem(key, f"must be smaller than 10^15 with at most 12 decimal places, got {value}")
+        return None
+    return value

@@ -113,6 +113,8 @@ class RoundPlan:
                 else:
                     complete = False
                     issues.append(f"{self.round.key} item {item}: no marks yet")
+                    if partial:
+                        values.append(ZERO)
                 continue
             value, missing = self._score_item(item, marks, best, breakers, trace)
             if value is None:
@@ -154,6 +156,21 @@ class RoundPlan:
         return self.round.key if len(self.item_keys) == 1 else f"{self.round.key} item {item}"
 
     def _score_item(
+        self,
+        item: int,
+        marks: ItemMarks,
+        best: Mapping[str, Decimal],
+        breakers: dict[str, Decimal],
+        trace: Trace | None,
+    ) -> tuple[Decimal | None, list[str]]:
+        """The item's score, or None and what keeps it from being scored (a missing mark, a division by zero:
+        the entrant is shown incomplete with the reason; the rest of the board is unaffected)."""
+        try:
+            return self._score_item_marks(item, marks, best, breakers, trace)
+        except ScoringError as exc:
+            return None, [exc.message]
+
+    def _score_item_marks(
         self,
         item: int,
         marks: ItemMarks,
@@ -346,7 +363,11 @@ class StandingPlan:
                 total = totals[self.key]
             else:
                 env = {k: v for k, v in totals.items() if v is not None}
-                total = evaluate(self.formula, env, f"{self.key} standing")
-                if trace is not None:
+                try:
+                    total = evaluate(self.formula, env, f"{self.key} standing")
+                except ScoringError as exc:
+                    total, complete = None, False
+                    issues.append(exc.message)
+                if trace is not None and total is not None:
                     trace.append(Step("standing", f"{self.formula} = {self.formula.substitute(env)}", total))
         return EntrantResult(entrant, totals, total, complete, tuple(issues), breakers)

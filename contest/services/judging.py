@@ -82,8 +82,8 @@ def _round(definition: ContestDefinition, key: str | None) -> Round:
 
 
 def _panel(session: Session, definition: ContestDefinition, contest: Contest, key: str) -> tuple[str, ...]:
-    """The round's panel as `submit_marks` checks it: the contest's or round's list, else every judge."""
-    return definition.panel(key) or tuple(j.code for j in queries.judges_of(session, contest.id))
+    """The round's panel as `submit_marks` checks it: the contest's or round's list, else every judge but the chief."""
+    return definition.panel(key) or tuple(j.code for j in queries.judges_of(session, contest.id) if not j.chief)
 
 
 # -- shapes sent to the pages --------------------------------------------------------------------------------
