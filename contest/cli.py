@@ -16,7 +16,7 @@ import click
 
 from contest import __version__
 from contest.scoring import Board, ContestError, Entrant, MarkSheet, explain, parse_definition
-from contest.settings import Settings
+from contest.settings import Settings, lan_address
 
 EXIT_INVALID = 2
 EXIT_FAILED = 1
@@ -161,15 +161,14 @@ def _settings(**overrides: object) -> Settings:
 def serve(db_url: str | None, redis_url: str | None, host: str | None, port: int | None, workers: int | None) -> None:
     """Run the judging server: SQLite file by default, PostgreSQL when given a URL. Settings also come from
     CONTEST_DATABASE_URL, CONTEST_REDIS_URL, CONTEST_HOST, CONTEST_PORT, CONTEST_WORKERS, CONTEST_PUBLIC_URL
-    (what QR codes point at) and CONTEST_SECRET_KEY (signs judges' session cookies; set it when running several
-    workers so they agree)."""
+    (what QR codes point at) and CONTEST_SECRET_KEY (signs judges' session cookies; by default a key kept in
+    the database)."""
     import uvicorn
 
     settings = _settings(database_url=db_url, redis_url=redis_url, host=host, port=port, workers=workers)
     os.environ["CONTEST_DATABASE_URL"] = settings.database_url
     os.environ["CONTEST_HOST"] = settings.host
     os.environ["CONTEST_PORT"] = str(settings.port)
-    os.environ.setdefault("CONTEST_SECRET_KEY", settings.secret_key)
     if settings.redis_url:
         os.environ["CONTEST_REDIS_URL"] = settings.redis_url
     click.echo(f"contest: serving {settings.base_url} (database {_shown_url(settings.database_url)})", err=True)
@@ -238,6 +237,8 @@ def demo(db_url: str, host: str, port: int, no_serve: bool) -> None:
     from contest.demo import prepare
 
     settings = _settings(database_url=db_url, host=host, port=port)
+    if host in ("0.0.0.0", "::") and not settings.public_url and lan_address() is None:
+        click.echo("warning: no network address found; set CONTEST_PUBLIC_URL for the QR codes", err=True)
     venue = prepare(settings.database_url)
     base = settings.base_url
     click.echo(f"\ncontest demo — {base}  (database {_shown_url(settings.database_url)})\n")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import secrets
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -20,7 +20,7 @@ class Settings:
     port: int = 8000
     workers: int = 1
     public_url: str | None = None  # what QR codes point at, e.g. http://192.168.1.20:8000
-    secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)  # signs session cookies
+    secret_key: str | None = field(default=None, repr=False)  # signs session cookies; None: the database keeps one
     max_upload_bytes: int = 5 * 1024 * 1024
     max_json_bytes: int = 256 * 1024
     language: str = "zh_CN"
@@ -59,10 +59,7 @@ class Settings:
             return self.public_url
         host = self.host
         if host in ("0.0.0.0", "::"):
-            try:
-                host = socket.gethostbyname(socket.gethostname())
-            except OSError:
-                host = "127.0.0.1"
+            host = lan_address() or "127.0.0.1"
         return f"http://{host}:{self.port}"
 
 
@@ -72,3 +69,18 @@ def sqlite_path(url: str) -> Path | None:
     if not url.startswith(prefix) or url.endswith(":memory:"):
         return None
     return Path(url[len(prefix) :])
+
+
+def lan_address() -> str | None:
+    """This machine's address on its network, for QR codes when listening on all interfaces; None if only
+    loopback is found. Connecting a UDP socket picks the outgoing interface without sending anything."""
+    candidates = []
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never reached, only routed
+            candidates.append(probe.getsockname()[0])
+    except OSError:
+        pass
+    with contextlib.suppress(OSError):
+        candidates.extend(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET))
+    return next((str(a) for a in candidates if not str(a).startswith("127.")), None)

@@ -137,3 +137,12 @@ class RoundEvent(Base):
     role: Mapped[str] = mapped_column(String(16))
     token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class Secret(Base):
+    """Secrets the server makes once and keeps: the key that signs judges' session cookies survives restarts."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

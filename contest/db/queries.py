@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contest.db.models import Contest, Entrant, Judge, Mark, RoundEvent, RoundState, Submission
+from contest.db.models import Contest, Entrant, Judge, Mark, RoundEvent, RoundState, Secret, Submission
 
 
 def contest_by_slug(session: Session, slug: str) -> Contest | None:
@@ -87,3 +87,7 @@ def history(session: Session, contest_id: int) -> Sequence[tuple[Mark, Submissio
 def round_events(session: Session, contest_id: int) -> Sequence[RoundEvent]:
     query = select(RoundEvent).where(RoundEvent.contest_id == contest_id).order_by(RoundEvent.seq)
     return session.execute(query).scalars().all()
+
+
+def secret(session: Session, name: str) -> str | None:
+    return session.execute(select(Secret.value).where(Secret.name == name)).scalar_one_or_none()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -15,8 +17,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from contest.db import queries
 from contest.db.engine import make_engine, make_sessions, migrate
+from contest.db.models import Secret
 from contest.live.boards import BoardRegistry
 from contest.scoring import ContestError
 from contest.services.errors import ServiceError
@@ -49,6 +54,40 @@ async def contest_error(request: Request, exc: Exception) -> Response:
     return error_response(422, "invalid", exc.message, first.where if first and first.where else None)
 
 
+def session_secret(engine: Engine) -> str:
+    """The key that signs session cookies, made once and kept in the database: tablets stay signed in across
+    restarts, and every worker and host on the same database agrees (CONTEST_SECRET_KEY overrides it)."""
+    try:
+        with make_sessions(engine).begin() as session:
+            found = queries.secret(session, "session")
+            if found is None:
+                found = secrets.token_hex(32)
+                session.add(Secret(name="session", value=found))
+        return found
+    except IntegrityError:  # another worker starting at the same moment made it first: use theirs
+        with make_sessions(engine)() as session:
+            theirs = queries.secret(session, "session")
+        assert theirs is not None
+        return theirs
+
+
+class Sessions:
+    """Starlette's signed-cookie sessions, with the key the lifespan found (it is not known before start-up)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.inner: SessionMiddleware | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        if self.inner is None:
+            key = scope["app"].state.secret_key
+            self.inner = SessionMiddleware(self.app, secret_key=key, same_site="lax", https_only=False)
+        await self.inner(scope, receive, send)
+
+
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -56,6 +95,7 @@ def create_app(settings: Settings) -> Starlette:
         await run_in_threadpool(migrate, engine)
         reading = make_engine(settings.database_url, readonly=True) if engine.dialect.name == "sqlite" else engine
         app.state.settings = settings
+        app.state.secret_key = settings.secret_key or await run_in_threadpool(session_secret, engine)
         app.state.db = make_sessions(engine)
         app.state.reader = make_sessions(reading)
         app.state.boards = BoardRegistry(app.state.reader)
@@ -77,7 +117,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(SessionMiddleware, secret_key=settings.secret_key, same_site="lax", https_only=False)],
+        middleware=[Middleware(Sessions)],
         exception_handlers={
             ServiceError: service_error,
             ContestError: contest_error,
