@@ -141,11 +141,12 @@ def _submit(session: Session, principal: Principal, slug: str, request: MarkRequ
 def _replay(session: Session, stored: Submission, principal: Principal, request: MarkRequest) -> Receipt:
     """A client_id seen before: the same submission from the same sender is acknowledged again, storing nothing."""
     values = {m.criterion: Decimal(m.value) for m in queries.marks_of_submission(session, stored.id)}
-    same = (stored.entrant, stored.round, stored.item, stored.token_id, stored.role) == (
+    # the same sender: the same judge (even signed in again with a new card), else the same token
+    sender = stored.judge == principal.judge if principal.role == "judge" else stored.token_id == principal.token_id
+    same = sender and (stored.entrant, stored.round, stored.item, stored.role) == (
         request.entrant,
         request.round,
         request.item,
-        principal.token_id,
         principal.role,
     )
     if not same or values != request.values:
