@@ -654,7 +654,31 @@
     }
   }
 
+  /* One item's values as the page shows them: the server's, overlaid with what still waits in the outbox for
+     these criteria. `failed` when the server refused a waiting entry. */
+  function valuesWithOutbox(outbox, round, code, item, keys, server) {
+    const values = {};
+    Object.keys(server).forEach(function (k) { values[k] = Dec.normalize(server[k]) || server[k]; });
+    let pending = false;
+    let failed = false;
+    outbox.entries().forEach(function (entry) {
+      const b = entry.body;
+      if (b.round !== round || b.entrant !== code || b.item !== item) return;
+      if (!keys.some(function (k) { return Object.prototype.hasOwnProperty.call(b.values, k); })) return;
+      if (entry.state === "failed") {
+        failed = true;
+        return;
+      }
+      pending = true;
+      keys.forEach(function (k) {
+        if (Object.prototype.hasOwnProperty.call(b.values, k)) values[k] = b.values[k];
+      });
+    });
+    return { values: values, pending: pending, failed: failed };
+  }
+
   window.Contest = {
+    valuesWithOutbox: valuesWithOutbox,
     data: data,
     t: t,
     el: el,

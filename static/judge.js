@@ -59,27 +59,9 @@
   }
 
   function valuesOf(code, item) {
-    const keys = judgedKeys();
     const entrant = entrantOf(code);
     const server = (entrant && entrant.items[String(item)]) || {};
-    const values = {};
-    Object.keys(server).forEach(function (k) { values[k] = Dec.normalize(server[k]) || server[k]; });
-    let pending = false;
-    let failed = false;
-    outbox.entries().forEach(function (entry) {
-      const b = entry.body;
-      if (b.round !== state.round || b.entrant !== code || b.item !== item) return;
-      if (!keys.some(function (k) { return Object.prototype.hasOwnProperty.call(b.values, k); })) return;
-      if (entry.state === "failed") {
-        failed = true;
-        return;
-      }
-      pending = true;
-      keys.forEach(function (k) {
-        if (Object.prototype.hasOwnProperty.call(b.values, k)) values[k] = b.values[k];
-      });
-    });
-    return { values: values, pending: pending, failed: failed };
+    return C.valuesWithOutbox(outbox, state.round, code, item, judgedKeys(), server);
   }
 
   function itemDone(code, item) {
