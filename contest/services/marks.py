@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db import queries
 from contest.db.models import Contest, Mark, Submission
+from contest.scoring import ContestDefinition, mark_problems
 from contest.scoring import Mark as CoreMark
-from contest.scoring import mark_problems
 from contest.services.contests import definition_of, get_contest, next_version
 from contest.services.errors import Conflict, Forbidden, Invalid
 from contest.services.principals import Principal
@@ -155,12 +155,9 @@ def _replay(session: Session, stored: Submission, principal: Principal, request:
 
 
 def _judge_for(
-    principal: Principal, contest: Contest, request: MarkRequest, definition: object, panel: set[str]
+    principal: Principal, contest: Contest, request: MarkRequest, definition: ContestDefinition, panel: set[str]
 ) -> str:
     """The judge whose marks these are, after checking the principal may enter each value."""
-    from contest.scoring import ContestDefinition
-
-    assert isinstance(definition, ContestDefinition)
     judged = {c.key for c in definition.criteria if c.judged}
     unknown = [k for k in request.values if k not in {c.key for c in definition.criteria}]
     if unknown:
