@@ -46,10 +46,12 @@ def round_states(session: Session, contest_id: int) -> dict[str, RoundState]:
     return {row.round: row for row in rows}
 
 
-def marks_since(session: Session, contest_id: int, seq: int) -> Sequence[Mark]:
-    """Every mark version after `seq`, in the order they were acknowledged."""
-    query = select(Mark).where(Mark.contest_id == contest_id, Mark.seq > seq).order_by(Mark.seq, Mark.id)
-    return session.execute(query).scalars().all()
+def marks_since(session: Session, contest_id: int, seq: int, upto: int | None = None) -> Sequence[Mark]:
+    """Every mark version after `seq` (and up to `upto`), in the order they were acknowledged."""
+    query = select(Mark).where(Mark.contest_id == contest_id, Mark.seq > seq)
+    if upto is not None:
+        query = query.where(Mark.seq <= upto)
+    return session.execute(query.order_by(Mark.seq, Mark.id)).scalars().all()
 
 
 def submission_by_client_id(session: Session, contest_id: int, client_id: str) -> Submission | None:

@@ -79,7 +79,7 @@ class BoardRegistry:
 
     def _load(self, session: Session, contest_id: int, text: str, seq: int) -> ContestBoards:
         definition = parse_definition(text)
-        rows = queries.marks_since(session, contest_id, 0)
+        rows = queries.marks_since(session, contest_id, 0, upto=seq)  # exactly as of version `seq`
         return ContestBoards(
             text=text,
             definition=definition,
@@ -105,7 +105,7 @@ class BoardRegistry:
         return {k: (s.status, s.board, s.frozen_seq) for k, s in queries.round_states(session, contest_id).items()}
 
     def _catch_up(self, session: Session, state: ContestBoards, contest_id: int, seq: int) -> None:
-        rows = queries.marks_since(session, contest_id, state.marks_seq)
+        rows = queries.marks_since(session, contest_id, state.marks_seq, upto=seq)
         changed: set[str] = set()
         for row in rows:
             mark = core_mark(row)
@@ -161,7 +161,7 @@ class BoardRegistry:
             with self.db() as session:
                 contest = queries.contest_by_slug(session, slug)
                 assert contest is not None
-                rows = [r for r in queries.marks_since(session, contest.id, 0) if r.seq <= frozen_seq]
+                rows = queries.marks_since(session, contest.id, 0, upto=frozen_seq)
             sheet = MarkSheet(core_mark(r) for r in rows)
             found = Board(state.definition, key, state.entrants, sheet, panels=state.panels(), version=frozen_seq)
             state.frozen[(key, frozen_seq)] = found
