@@ -36,6 +36,22 @@ def panel_marks(
 BoardMaker = Callable[..., Board]
 
 
+def run_cli(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    """`contest ARGS` in-process: (exit code, stdout, stderr)."""
+    from contest.cli import main
+
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def line_starting(lines: list[str], prefix: str) -> str:
+    """The one line that starts with `prefix`."""
+    found = [line for line in lines if line.startswith(prefix)]
+    assert len(found) == 1, (prefix, lines)
+    return found[0]
+
+
 @pytest.fixture
 def make_board() -> BoardMaker:
     def make(

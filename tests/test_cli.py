@@ -6,9 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from openpyxl import load_workbook
-
-from contest.cli import main
 
 CONTEST = """
 [contest]
@@ -57,10 +56,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
     return paths
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def test_compute_prints_csv(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:

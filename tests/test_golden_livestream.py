@@ -25,8 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from contest.cli import main
+from conftest import line_starting, run_cli
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "livestream"
 BASE = [
@@ -68,21 +67,13 @@ EXPECTED_ROWS = [
 
 
 def run(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:
-    code = main([*BASE, *extra])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_cli(capsys, *BASE, *extra)
 
 
 def explain_lines(capsys: pytest.CaptureFixture[str], entrant: str) -> list[str]:
     code, out, err = run(capsys, "--explain", entrant)
     assert code == 0, err
     return out.splitlines()
-
-
-def line_starting(lines: list[str], prefix: str) -> str:
-    found = [line for line in lines if line.startswith(prefix)]
-    assert len(found) == 1, (prefix, lines)
-    return found[0]
 
 
 def test_compute_csv_is_the_golden_table(capsys: pytest.CaptureFixture[str]) -> None:
