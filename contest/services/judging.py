@@ -1,10 +1,8 @@
-"""Read-side use cases of the judge's tablet and the chief judge's page.
+"""Read-side use cases of the judge's tablet, and the helpers the chief judge's page (`reviewing`) shares.
 
-A judge's queue (the entrants of a round with the values this judge has given), the panel's progress (judge x
-entrant: missing, partial, submitted, corrected), marks far from the panel's median, and an entrant's explained
-breakdown from the core. Blind contests never give a judge (the chief judge included) an entrant's name or
-organization; organizers always see them. Writing goes through `services.marks.submit_marks` and
-`services.rounds.set_round`, never here.
+A judge's queue: the entrants of a round with the values this judge has given. Blind contests never give a judge
+(the chief judge included) an entrant's name or organization; organizers always see them. Writing goes through
+`services.marks.submit_marks` and `services.rounds.set_round`, never here.
 """
 
 from __future__ import annotations
@@ -21,16 +19,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from contest.db import queries
 from contest.db.models import Contest, Mark
 from contest.live.boards import BoardRegistry
-from contest.scoring import ContestDefinition, Criterion, Round, ScoringError, explain
+from contest.scoring import ContestDefinition, Criterion, Round
 from contest.scoring.formula import Formula, linear_weights
 from contest.scoring.numbers import plain
-from contest.scoring.review import spread_flags
 from contest.services.contests import definition_of, get_contest
 from contest.services.errors import Forbidden, Invalid, NotFound, Unauthorized
 from contest.services.principals import Principal
 
 MAX_BUTTONS = 11  # a range of at most this many steps is a row of buttons; more: a stepper
-MAX_SPREAD = Decimal(1000)
 
 Json = dict[str, Any]
 
@@ -51,7 +47,7 @@ class Seat:
         return self.definition.blind and not self.principal.is_organizer
 
 
-def _seat(session: Session, principal: Principal, slug: str | None, *, chief: bool) -> Seat:
+def seat_of(session: Session, principal: Principal, slug: str | None, *, chief: bool) -> Seat:
     """A judge sees only their own contest (`slug`, when given, must be it); the chief judge's views also need
     chief = true; organizers name the contest with `slug`."""
     if principal.role == "judge":
@@ -73,7 +69,7 @@ def _seat(session: Session, principal: Principal, slug: str | None, *, chief: bo
     return Seat(contest, definition_of(contest), principal)
 
 
-def _round(definition: ContestDefinition, key: str | None) -> Round:
+def round_of(definition: ContestDefinition, key: str | None) -> Round:
     if not key:
         return definition.rounds[0]
     if not definition.has_round(key):
@@ -164,7 +160,7 @@ def _round_json(session: Session, seat: Seat, rnd: Round, status: str, board: st
     }
 
 
-def _contest_json(seat: Seat) -> Json:
+def contest_json(seat: Seat) -> Json:
     return {"slug": seat.contest.slug, "title": seat.contest.title, "blind": seat.definition.blind}
 
 
@@ -180,7 +176,7 @@ def _entrant_json(seat: Seat, code: str, name: str, organization: str, group: st
 def judge_home(db: sessionmaker[Session], principal: Principal) -> Json:
     """The judge's page: the contest, who is signed in, and every round with its state."""
     with db() as session:
-        seat = _seat(session, principal, None, chief=False)
+        seat = seat_of(session, principal, None, chief=False)
         judge = next((j for j in queries.judges_of(session, seat.contest.id) if j.code == principal.judge), None)
         states = queries.round_states(session, seat.contest.id)
         rounds = []
@@ -199,7 +195,7 @@ def judge_home(db: sessionmaker[Session], principal: Principal) -> Json:
                 }
             )
         return {
-            "contest": _contest_json(seat),
+            "contest": contest_json(seat),
             "judge": {"code": principal.judge, "name": judge.name if judge else "", "chief": principal.chief},
             "rounds": rounds,
             "version": seat.contest.seq,
@@ -233,13 +229,13 @@ class _Gathered:
 MarkRow = tuple[str, int, str, str, str, str | None]  # entrant, item, criterion, judge, value, previous
 
 
-def _gather(
+def gather(
     db: sessionmaker[Session], principal: Principal, slug: str | None, key: str | None, chief: bool
 ) -> tuple[_Gathered, list[MarkRow], tuple[str, ...], dict[str, str]]:
     """Everything a queue or progress view reads, in one short transaction."""
     with db() as session:
-        seat = _seat(session, principal, slug, chief=chief)
-        rnd = _round(seat.definition, key)
+        seat = seat_of(session, principal, slug, chief=chief)
+        rnd = round_of(seat.definition, key)
         states = queries.round_states(session, seat.contest.id)
         state = states.get(rnd.key)
         round_json = _round_json(
@@ -274,7 +270,7 @@ def _gather(
     return _Gathered(seat, rnd, round_json, entrants, marked, advance_from), rows, panel, judges
 
 
-def _advancing(boards: BoardRegistry, gathered: _Gathered) -> list[Json]:
+def advancing(boards: BoardRegistry, gathered: _Gathered) -> list[Json]:
     """Entrants of this round: everyone, or, once the previous round (which advances its top N) is locked, those
     who advanced plus anyone already marked here."""
     if gathered.advance_from is None:
@@ -297,7 +293,7 @@ def judge_queue(
         if principal.role == "public":
             raise Unauthorized("sign in: scan the judge's QR code", "authorization")
         raise Forbidden(f"the queue is a judge's; you are {principal.role}")
-    gathered, rows, _panel_codes, judges = _gather(db, principal, slug, round_key, chief=False)
+    gathered, rows, _panel_codes, judges = gather(db, principal, slug, round_key, chief=False)
     judged = [c["key"] for c in gathered.round_json["criteria"]]
     mine: dict[str, dict[int, dict[str, str]]] = {}
     corrected: set[str] = set()
@@ -305,10 +301,10 @@ def judge_queue(
         if judge != principal.judge or criterion not in judged:
             continue
         mine.setdefault(who, {}).setdefault(item, {})[criterion] = value
-        if _changed(previous, value):
+        if changed_value(previous, value):
             corrected.add(who)
     entrants = []
-    for entrant in _advancing(boards, gathered) if gathered.round_json["on_panel"] else []:
+    for entrant in advancing(boards, gathered) if gathered.round_json["on_panel"] else []:
         given = mine.get(entrant["code"], {})
         done = sum(1 for i in range(1, gathered.rnd.items + 1) if len(given.get(i, {})) == len(judged))
         entrants.append(
@@ -320,7 +316,7 @@ def judge_queue(
             }
         )
     return {
-        "contest": _contest_json(gathered.seat),
+        "contest": contest_json(gathered.seat),
         "judge": {"code": principal.judge, "name": judges.get(principal.judge, ""), "chief": principal.chief},
         "round": gathered.round_json,
         "entrants": entrants,
@@ -328,173 +324,6 @@ def judge_queue(
     }
 
 
-def _changed(previous: str | None, value: str) -> bool:
+def changed_value(previous: str | None, value: str) -> bool:
     """A correction: a version that replaced a different value (giving the same value again corrects nothing)."""
     return previous is not None and Decimal(previous) != Decimal(value)
-
-
-# -- the chief judge's view ----------------------------------------------------------------------------------
-
-
-def parse_spread(raw: str | None) -> Decimal | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        value = Decimal(raw)
-    except ArithmeticError:
-        raise Invalid(f"expected a number of points such as 2 or 1.5, got {raw!r}", "spread") from None
-    if not value.is_finite() or value <= 0 or value > MAX_SPREAD:
-        raise Invalid(f"expected a number of points greater than 0 and at most {MAX_SPREAD}, got {raw!r}", "spread")
-    return value
-
-
-def progress(
-    db: sessionmaker[Session],
-    boards: BoardRegistry,
-    principal: Principal,
-    round_key: str | None,
-    slug: str | None,
-    spread: Decimal | None = None,
-) -> Json:
-    """The panel's progress for a round: judge x entrant, flags where a judge's mark is more than `spread` points
-    from the panel's median (default: the contest's ``[review] spread``), and the entered (not judged) values."""
-    gathered, rows, panel, judges = _gather(db, principal, slug, round_key, chief=True)
-    seat, rnd = gathered.seat, gathered.rnd
-    spread = spread if spread is not None else seat.definition.review.spread
-    judged = [c["key"] for c in gathered.round_json["criteria"]]
-    entered_keys = [c["key"] for c in gathered.round_json["entered"]]
-    current: dict[tuple[str, int, str, str], str] = {}
-    corrected: set[tuple[str, str]] = set()  # (entrant, judge or "")
-    for who, item, criterion, judge, value, previous in rows:
-        current[(who, item, criterion, judge)] = value
-        if _changed(previous, value):
-            corrected.add((who, judge))
-
-    entrants = _advancing(boards, gathered)
-    flags: list[Json] = []
-    flagged: dict[tuple[str, str], int] = {}
-    for entrant in entrants:
-        code = entrant["code"]
-        for item in range(1, rnd.items + 1):
-            for criterion in judged:
-                marks = {j: Decimal(v) for j in panel if (v := current.get((code, item, criterion, j))) is not None}
-                median, far = spread_flags(marks, spread)
-                for judge in far:
-                    flagged[(code, judge)] = flagged.get((code, judge), 0) + 1
-                    flags.append(
-                        {
-                            "entrant": code,
-                            "item": item,
-                            "criterion": criterion,
-                            "judge": judge,
-                            "value": plain(marks[judge]),
-                            "median": plain(median) if median is not None else None,
-                        }
-                    )
-
-    expected = rnd.items * len(judged)
-    counts = {"missing": 0, "partial": 0, "submitted": 0, "corrected": 0}
-    out = []
-    for entrant in entrants:
-        code = entrant["code"]
-        cells: Json = {}
-        for judge in panel:
-            given = sum(
-                1
-                for item in range(1, rnd.items + 1)
-                for criterion in judged
-                if (code, item, criterion, judge) in current
-            )
-            fixed = (code, judge) in corrected
-            if given == 0:
-                status = "missing"
-            elif given < expected:
-                status = "partial"
-            else:
-                status = "corrected" if fixed else "submitted"
-            counts[status] += 1
-            cells[judge] = {
-                "status": status,
-                "given": given,
-                "expected": expected,
-                "corrected": fixed,
-                "flags": flagged.get((code, judge), 0),
-            }
-        entered = {
-            str(item): {k: v for k in entered_keys if (v := current.get((code, item, k, ""))) is not None}
-            for item in range(1, rnd.items + 1)
-        }
-        out.append(
-            {
-                **entrant,
-                "cells": cells,
-                "entered": entered,
-                "entered_corrected": (code, "") in corrected,
-            }
-        )
-    return {
-        "contest": _contest_json(seat),
-        "round": gathered.round_json,
-        "rounds": _rounds_brief(db, seat),
-        "judges": [{"code": j, "name": judges.get(j, "")} for j in panel],
-        "entrants": out,
-        "flags": flags,
-        "spread": plain(spread),
-        "summary": {**counts, "cells": sum(counts.values()), "flags": len(flags)},
-        "version": seat.contest.seq,
-    }
-
-
-def _rounds_brief(db: sessionmaker[Session], seat: Seat) -> list[Json]:
-    with db() as session:
-        states = queries.round_states(session, seat.contest.id)
-    return [
-        {
-            "key": r.key,
-            "label": r.label,
-            "status": states[r.key].status if r.key in states else "open",
-            "board": states[r.key].board if r.key in states else "live",
-        }
-        for r in seat.definition.rounds
-    ]
-
-
-def chief_home(db: sessionmaker[Session], principal: Principal, slug: str | None = None) -> Json:
-    """The chief judge's page: the contest, who is signed in, and every round with its state."""
-    with db() as session:
-        seat = _seat(session, principal, slug, chief=True)
-        judge = next((j for j in queries.judges_of(session, seat.contest.id) if j.code == principal.judge), None)
-    return {
-        "contest": _contest_json(seat),
-        "judge": {"code": principal.judge, "name": judge.name if judge else "", "chief": principal.chief},
-        "rounds": _rounds_brief(db, seat),
-        "spread": plain(seat.definition.review.spread),
-    }
-
-
-def explain_entrant(
-    db: sessionmaker[Session],
-    boards: BoardRegistry,
-    principal: Principal,
-    round_key: str | None,
-    code: str,
-    slug: str | None,
-) -> Json:
-    """An entrant's breakdown from the core, line by line (the first line names only the code when blind)."""
-    with db() as session:
-        seat = _seat(session, principal, slug, chief=True)
-        rnd = _round(seat.definition, round_key)
-        if not queries.entrant_exists(session, seat.contest.id, code):
-            raise NotFound(f"no entrant has the code {code!r}", "entrant")
-    state = boards.current(seat.contest.slug)
-    with state.lock:
-        board = state.board(rnd.key)
-        try:
-            explanation = explain(board, code)
-        except ScoringError:
-            return {"entrant": code, "round": rnd.key, "lines": [], "scored": False, "version": board.version}
-        lines = explanation.lines()
-        version = board.version
-    if seat.names_hidden:
-        lines[0] = code
-    return {"entrant": code, "round": rnd.key, "lines": lines, "scored": True, "version": version}

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from contest.services import judging
+from contest.services import reviewing
 from contest.services.errors import Invalid
 from contest.web.auth import principal_of
 from contest.web.pages import boards_of, csrf_of, db_of, page, pages_of, session_principal
@@ -33,7 +33,7 @@ def _check_params(request: Request, allowed: tuple[str, ...]) -> None:
 @page()
 async def chief_page(request: Request) -> Response:
     principal = await session_principal(request)
-    home = await run_in_threadpool(judging.chief_home, db_of(request), principal)
+    home = await run_in_threadpool(reviewing.chief_home, db_of(request), principal)
     slug = home["contest"]["slug"]
     wanted = request.query_params.get("round")
     keys = [r["key"] for r in home["rounds"]]
@@ -59,9 +59,9 @@ async def progress(request: Request) -> Response:
     _check_params(request, ("round", "spread", "contest"))
     principal = await principal_of(request)
     params = request.query_params
-    spread = judging.parse_spread(params.get("spread"))
+    spread = reviewing.parse_spread(params.get("spread"))
     payload = await run_in_threadpool(
-        judging.progress,
+        reviewing.progress,
         db_of(request),
         boards_of(request),
         principal,
@@ -80,7 +80,7 @@ async def explain(request: Request) -> Response:
     if not code:
         raise Invalid("name the entrant: ?entrant=CODE", "entrant")
     payload = await run_in_threadpool(
-        judging.explain_entrant,
+        reviewing.explain_entrant,
         db_of(request),
         boards_of(request),
         principal,
