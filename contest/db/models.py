@@ -97,7 +97,10 @@ class Mark(Base):
     """One value of a submission. `value` is the decimal as text, so no database rounds it through a float."""
 
     __tablename__ = "marks"
-    __table_args__ = (Index("ix_marks_contest_seq", "contest_id", "seq"),)
+    __table_args__ = (
+        Index("ix_marks_contest_seq", "contest_id", "seq"),
+        Index("ix_marks_entrant_item", "contest_id", "entrant", "round", "item"),  # current values, corrections
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))

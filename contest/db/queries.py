@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,11 +25,6 @@ def entrants_of(session: Session, contest_id: int) -> Sequence[Entrant]:
         .scalars()
         .all()
     )
-
-
-def entrant_exists(session: Session, contest_id: int, code: str) -> bool:
-    query = select(Entrant.id).where(Entrant.contest_id == contest_id, Entrant.code == code).limit(1)
-    return session.execute(query).first() is not None
 
 
 def panel_codes(session: Session, contest_id: int) -> set[str]:
@@ -54,25 +50,39 @@ def marks_since(session: Session, contest_id: int, seq: int, upto: int | None = 
     return session.execute(query.order_by(Mark.seq, Mark.id)).scalars().all()
 
 
-def submission_by_client_id(session: Session, contest_id: int, client_id: str) -> Submission | None:
-    query = select(Submission).where(Submission.contest_id == contest_id, Submission.client_id == client_id)
-    return session.execute(query).scalar_one_or_none()
+def existing_entrants(session: Session, contest_id: int, codes: Collection[str]) -> set[str]:
+    """Those of `codes` that are entrants of the contest."""
+    query = select(Entrant.code).where(Entrant.contest_id == contest_id, Entrant.code.in_(list(codes)))
+    return set(session.execute(query).scalars())
 
 
-def marks_of_submission(session: Session, submission_id: int) -> Sequence[Mark]:
-    return session.execute(select(Mark).where(Mark.submission_id == submission_id)).scalars().all()
+def submissions_by_client_id(
+    session: Session, contest_id: int, client_ids: Collection[str]
+) -> dict[str, tuple[Submission, dict[str, Decimal]]]:
+    """The stored submissions among `client_ids`, each with its values (criterion -> value)."""
+    query = select(Submission).where(Submission.contest_id == contest_id, Submission.client_id.in_(list(client_ids)))
+    found = {s.id: s for s in session.execute(query).scalars()}
+    values: dict[int, dict[str, Decimal]] = {id_: {} for id_ in found}
+    if found:
+        marks = select(Mark.submission_id, Mark.criterion, Mark.value).where(Mark.submission_id.in_(list(found)))
+        for submission_id, criterion, value in session.execute(marks):
+            values[submission_id][criterion] = Decimal(value)
+    return {s.client_id: (s, values[id_]) for id_, s in found.items()}
 
 
-def current_values(
-    session: Session, contest_id: int, entrant: str, round_key: str, item: int
-) -> dict[tuple[str, str], str]:
-    """(criterion, judge) -> the newest value, for one item of one entrant."""
+def current_values_of(
+    session: Session, contest_id: int, entrants: Collection[str], rounds: Collection[str]
+) -> dict[tuple[str, str, int], dict[tuple[str, str], Decimal]]:
+    """(entrant, round, item) -> (criterion, judge) -> the newest value, for the given entrants and rounds."""
     query = (
-        select(Mark.criterion, Mark.judge, Mark.value)
-        .where(Mark.contest_id == contest_id, Mark.entrant == entrant, Mark.round == round_key, Mark.item == item)
+        select(Mark.entrant, Mark.round, Mark.item, Mark.criterion, Mark.judge, Mark.value)
+        .where(Mark.contest_id == contest_id, Mark.entrant.in_(list(entrants)), Mark.round.in_(list(rounds)))
         .order_by(Mark.seq, Mark.id)
     )
-    return {(criterion, judge): value for criterion, judge, value in session.execute(query)}
+    current: dict[tuple[str, str, int], dict[tuple[str, str], Decimal]] = {}
+    for entrant, round_key, item, criterion, judge, value in session.execute(query):
+        current.setdefault((entrant, round_key, item), {})[(criterion, judge)] = Decimal(value)
+    return current
 
 
 def history(session: Session, contest_id: int) -> Sequence[tuple[Mark, Submission]]:

@@ -42,3 +42,8 @@ class TooLarge(ServiceError):
 class Invalid(ServiceError):
     status = 422
     code = "invalid"
+
+
+class Unavailable(ServiceError):
+    status = 503
+    code = "unavailable"

@@ -1,21 +1,30 @@
-"""Submitting marks: checked by the core, appended as new versions, acknowledged only after a durable commit."""
+"""Submitting marks: checked by the core, appended as new versions, acknowledged only after a durable commit.
+
+Submissions are written in batches (`write_batch`): one transaction checks each against the contest as it stands
+(locked, so no other writer interleaves), stores those that pass with one insert per table and one sequence
+update, and commits once. A submission refused in the batch stores nothing and does not disturb the others.
+`services.writer.MarkWriter` gathers the batches; `submit_marks` writes one submission on its own.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db import queries
-from contest.db.models import Contest, Mark, Submission
+from contest.db.models import Base, Contest, Mark, Submission
 from contest.scoring import ContestDefinition, mark_problems
 from contest.scoring import Mark as CoreMark
-from contest.services.contests import definition_of, get_contest, next_version
-from contest.services.errors import Conflict, Forbidden, Invalid
-from contest.services.principals import Principal
+from contest.services.contests import definition_of
+from contest.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthorized
+from contest.services.principals import Principal, authenticate_many, require
+
+SENDERS = ("organizer", "recorder", "judge")
 
 
 @dataclass(frozen=True)
@@ -32,55 +41,214 @@ class MarkRequest:
 
 
 @dataclass(frozen=True)
+class Pending:
+    """One submission waiting to be written: who sent it (a token still to check, or a known principal) and what."""
+
+    sender: Principal | str
+    slug: str
+    request: MarkRequest
+
+
+@dataclass(frozen=True)
 class Receipt:
     created: bool  # False: this client_id was stored before; nothing was stored twice
     seq: int  # the contest's version after this submission
     corrected: tuple[str, ...] = field(default=())  # criteria whose earlier value this replaces
 
 
-def submit_marks(db: sessionmaker[Session], principal: Principal, slug: str, request: MarkRequest) -> Receipt:
-    try:
-        with db.begin() as session:
-            return _submit(session, principal, slug, request)
-    except IntegrityError:
-        # the same client_id committed concurrently (a retry racing its original): a replay, if it is the same
-        with db.begin() as session:
-            contest = get_contest(session, slug)
-            found = queries.submission_by_client_id(session, contest.id, request.client_id)
-            if found is None:
-                raise
-            return _replay(session, found, principal, request)
+Outcome = Receipt | ServiceError
 
 
-def _submit(session: Session, principal: Principal, slug: str, request: MarkRequest) -> Receipt:
-    contest = get_contest(session, slug)
-    # one submission of a contest at a time, from the replay check to the commit (PostgreSQL: the contest row's
-    # lock; SQLite's BEGIN IMMEDIATE already serialises): a racing copy of a client_id sees the stored one
-    session.execute(select(Contest.id).where(Contest.id == contest.id).with_for_update())
-    definition = definition_of(contest)
-    replay = queries.submission_by_client_id(session, contest.id, request.client_id)
-    if replay is not None:
-        return _replay(session, replay, principal, request)
+def submit_marks(db: sessionmaker[Session], sender: Principal | str, slug: str, request: MarkRequest) -> Receipt:
+    """Write one submission in its own transaction; raise the error that refused it."""
+    with db.begin() as session:
+        outcome = write_batch(session, [Pending(sender, slug, request)])[0]
+    if isinstance(outcome, ServiceError):
+        raise outcome
+    return outcome
 
-    if not definition.has_round(request.round):
-        raise Invalid(f"no round {request.round!r}; rounds: {', '.join(r.key for r in definition.rounds)}", "round")
-    rnd = definition.round(request.round)
-    state = queries.round_states(session, contest.id).get(rnd.key)
-    if state is not None and state.status == "locked":
-        raise Forbidden(f"round {rnd.key!r} is locked; the chief judge must unlock it first", "round")
-    if not queries.entrant_exists(session, contest.id, request.entrant):
-        raise Invalid(f"no entrant has the code {request.entrant!r}", "entrant")
-    # every judge but the chief sits on every panel unless the contest names one
-    named = definition.panel(rnd.key)
-    panel = set(named) if named else queries.panel_codes(session, contest.id)
 
-    judge = _judge_for(principal, contest, request, definition, panel)
+def write_batch(session: Session, batch: Sequence[Pending]) -> list[Outcome]:
+    """Check and store every submission of `batch` inside the caller's transaction, in order (a later one sees an
+    earlier one's values and client_id). Returns each one's receipt or the error that refused it; the caller
+    commits, and acknowledges only then."""
+    outcomes: list[Outcome | None] = [None] * len(batch)
+    known = authenticate_many(session, [p.sender for p in batch if isinstance(p.sender, str)])
+    by_slug: dict[str, list[int]] = defaultdict(list)
+    for index, pending in enumerate(batch):
+        principal = known.get(pending.sender) if isinstance(pending.sender, str) else pending.sender
+        try:
+            if principal is None:
+                raise _bad_token()
+            require(principal, *SENDERS)
+        except ServiceError as exc:
+            outcomes[index] = exc
+            continue
+        by_slug[pending.slug].append(index)
+    # lock every contest written to, always in the same order (PostgreSQL: the rows' locks; SQLite's BEGIN
+    # IMMEDIATE already holds the whole database): from the replay check to the commit no one else writes them
+    locked = select(Contest).where(Contest.slug.in_(list(by_slug))).order_by(Contest.id).with_for_update()
+    contests = {c.slug: c for c in session.execute(locked).scalars()} if by_slug else {}
+    for slug, indices in by_slug.items():
+        contest = contests.get(slug)
+        if contest is None:
+            for index in indices:
+                outcomes[index] = NotFound(f"no contest {slug!r}", "slug")
+            continue
+        writing = _ContestBatch(session, contest, [batch[i].request for i in indices])
+        for index in indices:
+            pending = batch[index]
+            principal = known.get(pending.sender) if isinstance(pending.sender, str) else pending.sender
+            assert principal is not None
+            try:
+                outcomes[index] = writing.take(principal, pending.request)
+            except ServiceError as exc:
+                outcomes[index] = exc
+        writing.store()
+    assert all(outcome is not None for outcome in outcomes)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _bad_token() -> ServiceError:
+    return Unauthorized("this token is not valid (revoked or mistyped)", "authorization")
+
+
+@dataclass
+class _Sent:
+    """A submission as stored (or about to be): what a replay of its client_id must match."""
+
+    entrant: str
+    round: str
+    item: int
+    role: str
+    judge: str
+    token_id: int | None
+    values: dict[str, Decimal]
+    seq: int
+
+
+class _ContestBatch:
+    """The submissions of one batch to one contest: the contest's state read once for all of them, the rows to
+    insert gathered, and written together by `store`."""
+
+    def __init__(self, session: Session, contest: Contest, requests: list[MarkRequest]) -> None:
+        self.session = session
+        self.contest = contest
+        self.definition = definition_of(contest)
+        self.seq = contest.seq
+        self.states = {key: state.status for key, state in queries.round_states(session, contest.id).items()}
+        self._default_panel: set[str] | None = None
+        self.entrants = queries.existing_entrants(session, contest.id, {r.entrant for r in requests})
+        self.sent = {
+            client_id: _Sent(s.entrant, s.round, s.item, s.role, s.judge, s.token_id, values, s.seq)
+            for client_id, (s, values) in queries.submissions_by_client_id(
+                session, contest.id, {r.client_id for r in requests}
+            ).items()
+        }
+        self.current = queries.current_values_of(
+            session, contest.id, {r.entrant for r in requests}, {r.round for r in requests}
+        )
+        self.submissions: list[dict[str, object]] = []
+        self.marks: list[list[dict[str, object]]] = []
+
+    def panel(self, round_key: str) -> set[str]:
+        """Every judge but the chief sits on every panel unless the contest names one."""
+        named = self.definition.panel(round_key)
+        if named:
+            return set(named)
+        if self._default_panel is None:
+            self._default_panel = queries.panel_codes(self.session, self.contest.id)
+        return self._default_panel
+
+    def take(self, principal: Principal, request: MarkRequest) -> Receipt:
+        """Check one submission against the contest and everything before it; keep its rows for `store`."""
+        if request.client_id in self.sent:
+            return _replay(self.sent[request.client_id], principal, request)
+        definition = self.definition
+        if not definition.has_round(request.round):
+            raise Invalid(f"no round {request.round!r}; rounds: {', '.join(r.key for r in definition.rounds)}", "round")
+        rnd = definition.round(request.round)
+        if self.states.get(rnd.key) == "locked":
+            raise Forbidden(f"round {rnd.key!r} is locked; the chief judge must unlock it first", "round")
+        if request.entrant not in self.entrants:
+            raise Invalid(f"no entrant has the code {request.entrant!r}", "entrant")
+        panel = self.panel(rnd.key)
+        judge = _judge_for(principal, self.contest, request, definition, panel)
+        marks = _checked_marks(definition, request, rnd.key, judge, panel)
+
+        current = self.current.setdefault((request.entrant, rnd.key, request.item), {})
+        # a correction: a value already given that this changes (giving the same value again changes nothing)
+        changed = [m for m in marks if current.get((m.criterion, m.judge), m.value) != m.value]
+        corrected = tuple(m.criterion for m in changed)
+        if corrected and not request.reason.strip():
+            shown = ", ".join(f"{m.criterion} {current[(m.criterion, m.judge)]:f} → {m.value:f}" for m in changed)
+            raise Invalid(f"this corrects marks already given ({shown}): say why in reason", "reason")
+
+        self.seq += 1
+        self.submissions.append(
+            {
+                "contest_id": self.contest.id,
+                "seq": self.seq,
+                "client_id": request.client_id,
+                "entrant": request.entrant,
+                "round": rnd.key,
+                "item": request.item,
+                "judge": judge,
+                "role": principal.role,
+                "token_id": principal.token_id,
+                "ip": request.ip[:64],
+                "device": request.device[:300],
+                "reason": request.reason[:1000],
+            }
+        )
+        rows: list[dict[str, object]] = []
+        for mark in marks:
+            previous = current.get((mark.criterion, mark.judge))
+            rows.append(
+                {
+                    "contest_id": self.contest.id,
+                    "seq": self.seq,
+                    "entrant": mark.entrant,
+                    "round": mark.round,
+                    "item": mark.item,
+                    "criterion": mark.criterion,
+                    "judge": mark.judge,
+                    "value": f"{mark.value:f}",
+                    "previous": None if previous is None else f"{previous:f}",
+                }
+            )
+            current[(mark.criterion, mark.judge)] = mark.value
+        self.marks.append(rows)
+        self.sent[request.client_id] = _Sent(
+            request.entrant, rnd.key, request.item, principal.role, judge, principal.token_id, request.values, self.seq
+        )
+        return Receipt(True, self.seq, corrected)
+
+    def store(self) -> None:
+        """Insert the accepted submissions and their marks, and move the contest's version on: one statement each."""
+        if not self.submissions:
+            return
+        # Core inserts of the tables (no ORM objects): every row in one statement each, ids back in order
+        submissions = insert(_table(Submission)).returning(Submission.id, sort_by_parameter_order=True)
+        ids = self.session.scalars(submissions, self.submissions).all()
+        rows = [dict(row, submission_id=id_) for id_, marks in zip(ids, self.marks, strict=True) for row in marks]
+        self.session.execute(insert(_table(Mark)), rows)
+        self.session.execute(update(Contest).where(Contest.id == self.contest.id).values(seq=self.seq))
+
+
+def _table(model: type[Base]) -> Table:
+    return model.metadata.tables[model.__tablename__]
+
+
+def _checked_marks(
+    definition: ContestDefinition, request: MarkRequest, round_key: str, judge: str, panel: set[str]
+) -> list[CoreMark]:
+    """The submission's values as marks, after the core's checks; every problem is reported at once."""
+    judged = {c.key for c in definition.criteria if c.judged}
     problems = []
     marks: list[CoreMark] = []
     for key, value in request.values.items():
-        criterion = next((c for c in definition.criteria if c.key == key), None)
-        who = judge if criterion is not None and criterion.judged else ""
-        mark = CoreMark(request.entrant, rnd.key, request.item, key, who, value)
+        mark = CoreMark(request.entrant, round_key, request.item, key, judge if key in judged else "", value)
         for problem in mark_problems(definition, mark, panel=panel):
             where = f"values.{key}" if problem.where in ("value", "criterion") else problem.where
             problems.append((where, problem.message))
@@ -88,59 +256,11 @@ def _submit(session: Session, principal: Principal, slug: str, request: MarkRequ
     if problems:
         where, message = problems[0]
         raise Invalid(message, where, details=[f"{w}: {m}" for w, m in problems])
-
-    current = queries.current_values(session, contest.id, request.entrant, rnd.key, request.item)
-    # a correction: a value already given that this changes (giving the same value again changes nothing)
-    corrected = tuple(
-        m.criterion
-        for m in marks
-        if (m.criterion, m.judge) in current and Decimal(current[(m.criterion, m.judge)]) != m.value
-    )
-    if corrected and not request.reason.strip():
-        shown = ", ".join(
-            f"{m.criterion} {current[(m.criterion, m.judge)]} → {m.value}" for m in marks if m.criterion in corrected
-        )
-        raise Invalid(f"this corrects marks already given ({shown}): say why in reason", "reason")
-
-    seq = next_version(session, contest)
-    submission = Submission(
-        contest_id=contest.id,
-        seq=seq,
-        client_id=request.client_id,
-        entrant=request.entrant,
-        round=rnd.key,
-        item=request.item,
-        judge=judge,
-        role=principal.role,
-        token_id=principal.token_id,
-        ip=request.ip[:64],
-        device=request.device[:300],
-        reason=request.reason[:1000],
-    )
-    session.add(submission)
-    session.flush()
-    for mark in marks:
-        previous = current.get((mark.criterion, mark.judge))
-        session.add(
-            Mark(
-                contest_id=contest.id,
-                submission_id=submission.id,
-                seq=seq,
-                entrant=mark.entrant,
-                round=mark.round,
-                item=mark.item,
-                criterion=mark.criterion,
-                judge=mark.judge,
-                value=f"{mark.value:f}",
-                previous=previous,
-            )
-        )
-    return Receipt(True, seq, corrected)
+    return marks
 
 
-def _replay(session: Session, stored: Submission, principal: Principal, request: MarkRequest) -> Receipt:
+def _replay(stored: _Sent, principal: Principal, request: MarkRequest) -> Receipt:
     """A client_id seen before: the same submission from the same sender is acknowledged again, storing nothing."""
-    values = {m.criterion: Decimal(m.value) for m in queries.marks_of_submission(session, stored.id)}
     # the same sender: the same judge (even signed in again with a new card), else the same token
     sender = stored.judge == principal.judge if principal.role == "judge" else stored.token_id == principal.token_id
     same = sender and (stored.entrant, stored.round, stored.item, stored.role) == (
@@ -149,7 +269,7 @@ def _replay(session: Session, stored: Submission, principal: Principal, request:
         request.item,
         principal.role,
     )
-    if not same or values != request.values:
+    if not same or stored.values != request.values:
         raise Conflict("client_id was already used for a different submission", "client_id")
     return Receipt(False, stored.seq)
 
@@ -185,6 +305,4 @@ def _judge_for(
         if request.judge not in panel:
             raise Invalid(f"judge {request.judge!r} is not on the panel of round {request.round!r}", "judge")
         return request.judge
-    if principal.role not in ("organizer", "recorder"):
-        raise Forbidden("only judges, recorders and organizers enter marks")
     return ""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contest.db.models import Judge, Token
+from contest.services.errors import Forbidden, Unauthorized
 
 ROLES = ("organizer", "recorder", "judge")
 
@@ -44,16 +46,35 @@ def new_token(session: Session, role: str, *, contest_id: int | None = None, jud
 
 
 def authenticate(session: Session, token: str) -> Principal | None:
-    if not token or len(token) > 200:
-        return None
-    found = session.execute(
-        select(Token, Judge).outerjoin(Judge, Token.judge_id == Judge.id).where(Token.token_hash == token_hash(token))
-    ).first()
-    if found is None or found[0].revoked:
-        return None
-    row, judge = found
-    if row.role == "judge":
-        if judge is None:
-            return None
-        return Principal("judge", row.id, judge.contest_id, judge.code, judge.chief)
-    return Principal(row.role, row.id, row.contest_id)
+    return authenticate_many(session, [token]).get(token)
+
+
+def authenticate_many(session: Session, tokens: Iterable[str]) -> dict[str, Principal]:
+    """The principal of each valid token among `tokens` (one query); revoked and unknown tokens are left out."""
+    hashes = {token_hash(t): t for t in tokens if t and len(t) <= 200}
+    if not hashes:
+        return {}
+    query = (
+        select(Token.token_hash, Token.id, Token.role, Token.contest_id, Token.revoked, Judge.contest_id, Judge.code)
+        .add_columns(Judge.chief)
+        .outerjoin(Judge, Token.judge_id == Judge.id)
+        .where(Token.token_hash.in_(list(hashes)))
+    )
+    found: dict[str, Principal] = {}
+    for digest, id_, role, contest_id, revoked, judge_contest, judge, chief in session.execute(query):
+        if revoked:
+            continue
+        if role == "judge":
+            if judge is not None:
+                found[hashes[digest]] = Principal("judge", id_, judge_contest, judge, chief)
+        else:
+            found[hashes[digest]] = Principal(role, id_, contest_id)
+    return found
+
+
+def require(principal: Principal, *roles: str) -> None:
+    """Refuse anyone signed out (401) or without one of `roles` (403)."""
+    if principal.role == "public":
+        raise Unauthorized("sign in: send Authorization: Bearer TOKEN", "authorization")
+    if principal.role not in roles:
+        raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {principal.role}")

@@ -179,7 +179,7 @@ def explain_entrant(
     with db() as session:
         seat = seat_of(session, principal, slug, chief=True)
         rnd = round_of(seat.definition, round_key)
-        if not queries.entrant_exists(session, seat.contest.id, code):
+        if code not in queries.existing_entrants(session, seat.contest.id, [code]):
             raise NotFound(f"no entrant has the code {code!r}", "entrant")
     state = boards.current(seat.contest.slug)
     with state.lock:

@@ -25,6 +25,7 @@ from contest.db.models import Secret
 from contest.live.boards import BoardRegistry
 from contest.scoring import ContestError
 from contest.services.errors import ServiceError
+from contest.services.writer import MarkWriter
 from contest.settings import Settings
 from contest.web import api, i18n, openapi
 from contest.web.http import error_response, http_error, server_error, service_error
@@ -99,10 +100,15 @@ def create_app(settings: Settings) -> Starlette:
         app.state.db = make_sessions(engine)
         app.state.reader = make_sessions(reading)
         app.state.boards = BoardRegistry(app.state.reader)
+        app.state.writer = MarkWriter(app.state.db)
+        app.state.writer.start()
         app.state.pages = await run_in_threadpool(
             i18n.setup, resource_dir("templates"), resource_dir("static"), default=settings.language
         )
-        yield
+        try:
+            yield
+        finally:
+            await run_in_threadpool(app.state.writer.close)  # what is queued is written before the engine closes
         engine.dispose()
         reading.dispose()
 

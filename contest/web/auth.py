@@ -16,23 +16,31 @@ SESSION_TOKEN = "token"
 SESSION_CSRF = "csrf"
 
 
-async def principal_of(request: Request) -> Principal:
-    """The caller; PUBLIC when no credentials were given. A bad token is refused (401), never ignored."""
-    db = reader_of(request)
+def credential_of(request: Request) -> str | None:
+    """The token the caller sent, not yet checked against the database; None when no credentials were given.
+    A malformed header, or a cookie-signed write without the page's form token, is refused here."""
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("expected Authorization: Bearer TOKEN", "authorization")
-        return await run_in_threadpool(_authenticate, db, token.strip())
+        return token.strip()
     cookie = request.session.get(SESSION_TOKEN) if "session" in request.scope else None
     if isinstance(cookie, str) and cookie:
         if request.method not in ("GET", "HEAD") and request.headers.get("x-csrf-token") != request.session.get(
             SESSION_CSRF
         ):
             raise Forbidden("the page's form token does not match; reload the page", "csrf")
-        return await run_in_threadpool(_authenticate, db, cookie)
-    return PUBLIC
+        return cookie
+    return None
+
+
+async def principal_of(request: Request) -> Principal:
+    """The caller; PUBLIC when no credentials were given. A bad token is refused (401), never ignored."""
+    token = credential_of(request)
+    if token is None:
+        return PUBLIC
+    return await run_in_threadpool(_authenticate, reader_of(request), token)
 
 
 def _authenticate(db: sessionmaker[Session], token: str) -> Principal:
@@ -41,13 +49,6 @@ def _authenticate(db: sessionmaker[Session], token: str) -> Principal:
     if found is None:
         raise Unauthorized("this token is not valid (revoked or mistyped)", "authorization")
     return found
-
-
-def require(principal: Principal, *roles: str) -> None:
-    if principal.role == "public":
-        raise Unauthorized("sign in: send Authorization: Bearer TOKEN", "authorization")
-    if principal.role not in roles:
-        raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {principal.role}")
 
 
 def new_csrf() -> str:

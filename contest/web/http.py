@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from contest.live.boards import BoardRegistry
 from contest.scoring import parse_decimal
 from contest.services.errors import Invalid, ServiceError, TooLarge
+from contest.services.writer import MarkWriter
 from contest.settings import Settings
 
 
@@ -37,6 +38,11 @@ def reader_of(request: Request) -> sessionmaker[Session]:
 def boards_of(request: Request) -> BoardRegistry:
     boards: BoardRegistry = request.app.state.boards
     return boards
+
+
+def writer_of(request: Request) -> MarkWriter:
+    writer: MarkWriter = request.app.state.writer
+    return writer
 
 
 def error_response(

@@ -1,0 +1,98 @@
+"""Group commit: one thread writes every submission of this process.
+
+Requests queue their submissions and wait. The writer takes everything that has queued up (one submission when
+the venue is quiet, dozens when 50 judges press submit together), checks and stores it in one transaction
+(`services.marks.write_batch`), commits once, and only then answers each request. So a mark is never
+acknowledged before it is durable, and one commit (one fsync on SQLite) carries many marks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from contest.services.errors import ServiceError, Unavailable
+from contest.services.marks import MarkRequest, Pending, Receipt, write_batch
+from contest.services.principals import Principal
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 200
+
+
+@dataclass
+class _Job:
+    pending: Pending
+    answer: Future[Receipt] = field(default_factory=Future)
+
+
+class MarkWriter:
+    def __init__(self, db: sessionmaker[Session], *, max_batch: int = MAX_BATCH) -> None:
+        self._db = db
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="contest-mark-writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        """Write what is queued, then stop."""
+        self._closed = True
+        self._queue.put(None)
+        self._thread.join()
+
+    def submit(self, sender: Principal | str, slug: str, request: MarkRequest) -> Future[Receipt]:
+        """Queue one submission; the future holds its receipt once committed, or the error that refused it."""
+        if self._closed:
+            raise Unavailable("the server is shutting down; the tablet will send this again")
+        job = _Job(Pending(sender, slug, request))
+        self._queue.put(job)
+        return job.answer
+
+    async def write(self, sender: Principal | str, slug: str, request: MarkRequest) -> Receipt:
+        return await asyncio.wrap_future(self.submit(sender, slug, request))
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                break
+            jobs = [first]
+            while len(jobs) < self._max_batch:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stopping = True
+                    break
+                jobs.append(job)
+            self._write(jobs)
+
+    def _write(self, jobs: list[_Job]) -> None:
+        try:
+            with self._db.begin() as session:
+                outcomes = write_batch(session, [job.pending for job in jobs])
+        except Exception as exc:
+            if len(jobs) > 1:  # nothing of the batch was stored: each on its own, so one cannot fail the others
+                for job in jobs:
+                    self._write([job])
+                return
+            log.exception("writing a submission failed")
+            jobs[0].answer.set_exception(exc)
+            return
+        # committed: now, and only now, each request hears its answer
+        for job, outcome in zip(jobs, outcomes, strict=True):
+            if isinstance(outcome, ServiceError):
+                job.answer.set_exception(outcome)
+            else:
+                job.answer.set_result(outcome)
