@@ -12,10 +12,11 @@ from contest.db.engine import make_engine, make_sessions, migrate
 from contest.imports import read_entrants, read_marks
 from contest.scoring import ContestError, parse_definition
 from contest.services import contests, marks
-from contest.services.errors import Conflict, ServiceError
+from contest.services.errors import ServiceError
 from contest.services.principals import Principal
 
 LOADER = Principal("organizer")
+BATCH = 200  # submissions stored per transaction
 
 
 def load_files(
@@ -65,7 +66,7 @@ def load_files(
         groups: dict[tuple[str, str, int, str], dict[str, Decimal]] = defaultdict(dict)
         for mark in rows:
             groups[(mark.entrant, mark.round, mark.item, mark.judge)][mark.criterion] = mark.value
-        stored = replayed = 0
+        pending = []
         for (entrant, round_key, item, judge), values in groups.items():
             digest = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:16]
             request = marks.MarkRequest(
@@ -78,12 +79,19 @@ def load_files(
                 judge=judge,
                 device="contest load",
             )
-            try:
-                receipt = marks.submit_marks(db, LOADER, definition.slug, request)
-            except Conflict as exc:
-                raise ContestError(f"{marks_file.name}: {entrant} {round_key} item {item}: {exc.message}") from None
-            stored += receipt.created
-            replayed += not receipt.created
+            pending.append(marks.Pending(LOADER, definition.slug, request))
+        stored = replayed = 0
+        for start in range(0, len(pending), BATCH):
+            with db.begin() as session:  # a batch is stored whole or not at all
+                batch = pending[start : start + BATCH]
+                for one, outcome in zip(batch, marks.write_batch(session, batch), strict=True):
+                    if isinstance(outcome, ServiceError):
+                        asked = one.request
+                        where = f"{asked.entrant} {asked.round} item {asked.item}"
+                        field = f"{outcome.field}: " if outcome.field else ""
+                        raise ContestError(f"{marks_file.name}: {where}: {field}{outcome.message}")
+                    stored += outcome.created
+                    replayed += not outcome.created
         report.append(f"marks: {stored} submissions stored, {replayed} already there")
         return report
     except ServiceError as exc:
