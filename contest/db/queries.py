@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from contest.db.models import Contest, Entrant, Judge, Mark, RoundEvent, RoundState, Secret, Submission
@@ -71,12 +71,16 @@ def submissions_by_client_id(
 
 
 def current_values_of(
-    session: Session, contest_id: int, entrants: Collection[str], rounds: Collection[str]
+    session: Session, contest_id: int, items: Collection[tuple[str, str, int]], judges: Collection[str]
 ) -> dict[tuple[str, str, int], dict[tuple[str, str], Decimal]]:
-    """(entrant, round, item) -> (criterion, judge) -> the newest value, for the given entrants and rounds."""
+    """(entrant, round, item) -> (criterion, judge) -> the newest value, for the given items and judges."""
     query = (
         select(Mark.entrant, Mark.round, Mark.item, Mark.criterion, Mark.judge, Mark.value)
-        .where(Mark.contest_id == contest_id, Mark.entrant.in_(list(entrants)), Mark.round.in_(list(rounds)))
+        .where(
+            Mark.contest_id == contest_id,
+            tuple_(Mark.entrant, Mark.round, Mark.item).in_(list(items)),
+            Mark.judge.in_(list(judges)),
+        )
         .order_by(Mark.seq, Mark.id)
     )
     current: dict[tuple[str, str, int], dict[tuple[str, str], Decimal]] = {}

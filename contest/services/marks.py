@@ -74,43 +74,36 @@ def write_batch(session: Session, batch: Sequence[Pending]) -> list[Outcome]:
     commits, and acknowledges only then."""
     outcomes: list[Outcome | None] = [None] * len(batch)
     known = authenticate_many(session, [p.sender for p in batch if isinstance(p.sender, str)])
-    by_slug: dict[str, list[int]] = defaultdict(list)
+    by_slug: dict[str, list[tuple[int, Principal]]] = defaultdict(list)
     for index, pending in enumerate(batch):
         principal = known.get(pending.sender) if isinstance(pending.sender, str) else pending.sender
         try:
             if principal is None:
-                raise _bad_token()
+                raise Unauthorized("this token is not valid (revoked or mistyped)", "authorization")
             require(principal, *SENDERS)
         except ServiceError as exc:
             outcomes[index] = exc
             continue
-        by_slug[pending.slug].append(index)
+        by_slug[pending.slug].append((index, principal))
     # lock every contest written to, always in the same order (PostgreSQL: the rows' locks; SQLite's BEGIN
     # IMMEDIATE already holds the whole database): from the replay check to the commit no one else writes them
     locked = select(Contest).where(Contest.slug.in_(list(by_slug))).order_by(Contest.id).with_for_update()
     contests = {c.slug: c for c in session.execute(locked).scalars()} if by_slug else {}
-    for slug, indices in by_slug.items():
+    for slug, asks in by_slug.items():
         contest = contests.get(slug)
         if contest is None:
-            for index in indices:
+            for index, _ in asks:
                 outcomes[index] = NotFound(f"no contest {slug!r}", "slug")
             continue
-        writing = _ContestBatch(session, contest, [batch[i].request for i in indices])
-        for index in indices:
-            pending = batch[index]
-            principal = known.get(pending.sender) if isinstance(pending.sender, str) else pending.sender
-            assert principal is not None
+        writing = _ContestBatch(session, contest, [(principal, batch[index].request) for index, principal in asks])
+        for index, principal in asks:
             try:
-                outcomes[index] = writing.take(principal, pending.request)
+                outcomes[index] = writing.take(principal, batch[index].request)
             except ServiceError as exc:
                 outcomes[index] = exc
         writing.store()
     assert all(outcome is not None for outcome in outcomes)
     return [outcome for outcome in outcomes if outcome is not None]
-
-
-def _bad_token() -> ServiceError:
-    return Unauthorized("this token is not valid (revoked or mistyped)", "authorization")
 
 
 @dataclass
@@ -131,7 +124,8 @@ class _ContestBatch:
     """The submissions of one batch to one contest: the contest's state read once for all of them, the rows to
     insert gathered, and written together by `store`."""
 
-    def __init__(self, session: Session, contest: Contest, requests: list[MarkRequest]) -> None:
+    def __init__(self, session: Session, contest: Contest, asks: list[tuple[Principal, MarkRequest]]) -> None:
+        requests = [request for _, request in asks]
         self.session = session
         self.contest = contest
         self.definition = definition_of(contest)
@@ -145,9 +139,10 @@ class _ContestBatch:
                 session, contest.id, {r.client_id for r in requests}
             ).items()
         }
-        self.current = queries.current_values_of(
-            session, contest.id, {r.entrant for r in requests}, {r.round for r in requests}
-        )
+        # the values these submissions may correct: their items' marks by their judges, and the values not judged
+        items = {(r.entrant, r.round, r.item) for r in requests}
+        judges = {p.judge if p.role == "judge" else r.judge for p, r in asks} | {""}
+        self.current = queries.current_values_of(session, contest.id, items, judges)
         self.submissions: list[dict[str, object]] = []
         self.marks: list[list[dict[str, object]]] = []
 

@@ -80,13 +80,19 @@ class Sessions:
         self.inner: SessionMiddleware | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
+        if scope["type"] not in ("http", "websocket") or _bearer(scope):
+            await self.app(scope, receive, send)  # API clients sending a token have no use for a session
             return
         if self.inner is None:
             key = scope["app"].state.secret_key
             self.inner = SessionMiddleware(self.app, secret_key=key, same_site="lax", https_only=False)
         await self.inner(scope, receive, send)
+
+
+def _bearer(scope: Scope) -> bool:
+    """An API request that brings its own token (the pages always use the session)."""
+    path: str = scope.get("path", "")
+    return path.startswith("/api/") and any(name == b"authorization" for name, _ in scope.get("headers", ()))
 
 
 def create_app(settings: Settings) -> Starlette:
