@@ -152,8 +152,9 @@ def document() -> dict[str, Any]:
                     "parameters": [SLUG],
                     "requestBody": {"content": {"application/json": {"schema": mark_body}}},
                     "responses": {
-                        **_answers(201, {"type": "object"}, 401, 403, 404, 409, 413, 422),
+                        **_answers(201, {"type": "object"}, 401, 403, 404, 409, 413, 422, 503),
                         "200": {"description": "a replay of a stored client_id: nothing stored"},
+                        "503": {"description": "the server is shutting down: nothing stored; send it again"},
                     },
                 }
             },
