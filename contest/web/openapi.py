@@ -154,7 +154,6 @@ def document() -> dict[str, Any]:
                     "responses": {
                         **_answers(201, {"type": "object"}, 401, 403, 404, 409, 413, 422, 503),
                         "200": {"description": "a replay of a stored client_id: nothing stored"},
-                        "503": {"description": "the server is shutting down: nothing stored; send it again"},
                     },
                 }
             },
