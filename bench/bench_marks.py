@@ -101,7 +101,8 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db_url: str, workdir: Path, profile: Path | None) -> None:
+    def __init__(self, db_url: str, workdir: Path, profile: Path | None, workers: int = 1) -> None:
+        self.workers = workers
         self.db_url = db_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -113,6 +114,7 @@ class Server:
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONTEST_")}
         command = [sys.executable, "-m", "contest", "serve", "--db", self.db_url, "--port", str(self.port)]
+        command += ["--workers", str(self.workers)]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=self.log.parent)
         deadline = time.monotonic() + 60
@@ -159,13 +161,24 @@ class Server:
         self.proc = None
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc; 0 elsewhere)."""
+def cpu_seconds(pid: int, *, children: bool = False) -> float:
+    """User + system CPU time of a process, and with `children` of its live child processes too (the workers of
+    `--workers N`); Linux /proc, 0 elsewhere."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    if not children:
+        return own
+    for child in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(child.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            own += cpu_seconds(int(child.parent.name))
+    return own
 
 
 def organizer_token(db_url: str) -> str:
@@ -274,14 +287,14 @@ async def one_run(url: str, organizer: str, args: argparse.Namespace, db: str, s
     await asyncio.sleep(0.5)  # every judge connected and waiting
     server.start_profile(f"{db}-{index}")
     assert server.proc is not None
-    cpu_before = cpu_seconds(server.proc.pid)
+    cpu_before = cpu_seconds(server.proc.pid, children=True)
     own_before = cpu_seconds(os.getpid())
     began = time.perf_counter()
     deadline[0] = began + args.seconds
     start.set()
     results = await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - began
-    cpu = cpu_seconds(server.proc.pid) - cpu_before
+    cpu = cpu_seconds(server.proc.pid, children=True) - cpu_before
     own = cpu_seconds(os.getpid()) - own_before
     server.stop_profile()
 
@@ -337,7 +350,7 @@ def bench(db: str, args: argparse.Namespace) -> list[Run]:
                 url = f"sqlite:///{workdir / 'bench.db'}"
             else:
                 pg_name, url = pg_database(args.pg_admin)
-            server = Server(url, workdir, args.profile)
+            server = Server(url, workdir, args.profile, args.workers)
             try:
                 token = organizer_token(url)
                 server.start()
@@ -367,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--judges", type=int, default=50)
     parser.add_argument("--entrants", type=int, default=100)
     parser.add_argument("--items", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="contest serve --workers (default 1, as it starts)")
     parser.add_argument("--pg-admin", default=PG_ADMIN, help="PostgreSQL URL allowed to create databases")
     parser.add_argument("--profile", type=Path, help="record the server with py-spy into this folder")
     parser.add_argument("--json", type=Path, help="write the figures here")
