@@ -279,7 +279,9 @@
 
   /* fetch JSON; resolves {status, body} (status 0: no network), never throws. */
   async function request(method, url, body, retried) {
-    const options = { method: method, credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } };
+    // the server answers errors in the page's language
+    const headers = { Accept: "application/json", "Accept-Language": document.documentElement.lang || "zh-CN" };
+    const options = { method: method, credentials: "same-origin", cache: "no-store", headers: headers };
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);

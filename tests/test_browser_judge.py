@@ -314,7 +314,7 @@ def test_refused_submission_shows_the_message_and_is_not_retried(browser: Browse
     page.context.set_offline(False)
     entry = page.locator("#outbox-list .outbox-entry.failed")
     expect(entry).to_have_count(1, timeout=15000)
-    expect(entry).to_contain_text("locked")  # the server's own words, next to the entry
+    expect(entry).to_contain_text("轮次 'final' 已锁定")  # the server's own words, in the page's language
     expect(page.locator("#outbox-count")).to_have_text("0")
     expect(page.locator("#outbox-toggle")).to_have_attribute("data-failed", "1")
     expect(page.locator('.entrant[data-code="D04"] .entrant-status')).to_have_text("被拒收")

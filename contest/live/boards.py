@@ -19,7 +19,7 @@ from contest.db.models import Mark
 from contest.exports.tables import as_json
 from contest.scoring import Board, ContestDefinition, Entrant, MarkSheet, parse_definition
 from contest.scoring import Mark as CoreMark
-from contest.services.errors import Forbidden, Invalid, NotFound
+from contest.services.errors import Forbidden, Invalid, Message, NotFound
 
 
 def core_mark(row: Mark) -> CoreMark:
@@ -64,7 +64,7 @@ class BoardRegistry:
         with self.db() as session:
             contest = queries.contest_by_slug(session, slug)
             if contest is None:
-                raise NotFound(f"no contest {slug!r}", "slug")
+                raise NotFound(Message("no contest {slug!r}", slug=slug), "slug")
             if state is None or contest.definition != state.text:
                 state = self._load(session, contest.id, contest.definition, contest.seq)
                 with self._lock:
@@ -136,7 +136,8 @@ class BoardRegistry:
         state = self.current(slug)
         key = round_key or state.definition.rounds[-1].key
         if not state.definition.has_round(key):
-            raise Invalid(f"no round {key!r}; rounds: {', '.join(r.key for r in state.definition.rounds)}", "round")
+            rounds = ", ".join(r.key for r in state.definition.rounds)
+            raise Invalid(Message("no round {round!r}; rounds: {rounds}", round=key, rounds=rounds), "round")
         status, shown, frozen_seq = state.states.get(key, ("open", "live", None))
         with state.lock:
             if organizer or shown == "live":
@@ -144,7 +145,7 @@ class BoardRegistry:
             elif shown == "frozen" and frozen_seq is not None:
                 board = self._frozen(state, slug, key, frozen_seq)
             else:
-                raise Forbidden(f"the board of round {key!r} is hidden", "round")
+                raise Forbidden(Message("the board of round {round!r} is hidden", round=key), "round")
             rows = board.rows(group=group, limit=limit, entrant=entrant)
             payload = as_json(board, rows)
         if state.definition.blind and not organizer:

@@ -1,6 +1,32 @@
-"""Errors of the shell, each with the HTTP status it maps to and the field it is about."""
+"""Errors of the shell, each with the HTTP status it maps to and the field it is about.
+
+A message that judges and chief judges may read on their pages is a `Message`: English text that also keeps its
+template (the msgid of the pages' catalogs) and values, so the web layer can answer in the page's language.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+
+class Message(str):
+    """English text made from `template` and `values`; both are kept for translating it later."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, **values: Any) -> Message:
+        text = super().__new__(cls, template.format(**values))
+        text.template = template
+        text.values = values
+        return text
+
+    def translated(self, gettext: Any) -> str:
+        """The message in another language, from a catalog's gettext; English when the catalog lacks it."""
+        try:
+            return str(gettext(self.template)).format(**self.values)
+        except (KeyError, IndexError, ValueError):
+            return str(self)
 
 
 class ServiceError(Exception):

@@ -23,7 +23,7 @@ from contest.scoring import ContestDefinition, Criterion, Round
 from contest.scoring.formula import Formula, linear_weights
 from contest.scoring.numbers import plain
 from contest.services.contests import definition_of, get_contest
-from contest.services.errors import Forbidden, Invalid, NotFound, Unauthorized
+from contest.services.errors import Forbidden, Invalid, Message, NotFound, Unauthorized
 from contest.services.principals import Principal
 
 MAX_BUTTONS = 11  # a range of at most this many steps is a row of buttons; more: a stepper
@@ -53,16 +53,17 @@ def seat_of(session: Session, principal: Principal, slug: str | None, *, chief: 
     if principal.role == "judge":
         contest = session.get(Contest, principal.contest_id)
         if contest is None:
-            raise NotFound("the judge's contest is gone", "contest")
+            raise NotFound(Message("the judge's contest is gone"), "contest")
         if slug and slug != contest.slug:
-            raise Forbidden("this judge belongs to another contest", "contest")
+            raise Forbidden(Message("this judge belongs to another contest"), "contest")
         if chief and not principal.chief:
-            raise Forbidden("this page is for the chief judge (裁判长)")
+            raise Forbidden(Message("this page is for the chief judge (裁判长)"))
         return Seat(contest, definition_of(contest), principal)
     if principal.role == "public":
-        raise Unauthorized("sign in: scan the judge's QR code or send Authorization: Bearer TOKEN", "authorization")
+        message = Message("sign in: scan the judge's QR code or send Authorization: Bearer TOKEN")
+        raise Unauthorized(message, "authorization")
     if not chief or not principal.is_organizer:
-        raise Forbidden(f"this needs a judge's login; you are {principal.role}")
+        raise Forbidden(Message("this needs a judge's login; you are {role}", role=principal.role))
     if not slug:
         raise Invalid("name the contest: ?contest=SLUG", "contest")
     contest = get_contest(session, slug)
@@ -73,7 +74,8 @@ def round_of(definition: ContestDefinition, key: str | None) -> Round:
     if not key:
         return definition.rounds[0]
     if not definition.has_round(key):
-        raise NotFound(f"no round {key!r}; rounds: {', '.join(r.key for r in definition.rounds)}", "round")
+        rounds = ", ".join(r.key for r in definition.rounds)
+        raise NotFound(Message("no round {round!r}; rounds: {rounds}", round=key, rounds=rounds), "round")
     return definition.round(key)
 
 
@@ -291,8 +293,8 @@ def judge_queue(
     """The judge's queue for a round: each entrant with the values this judge has given, item by item."""
     if principal.role != "judge":
         if principal.role == "public":
-            raise Unauthorized("sign in: scan the judge's QR code", "authorization")
-        raise Forbidden(f"the queue is a judge's; you are {principal.role}")
+            raise Unauthorized(Message("sign in: scan the judge's QR code"), "authorization")
+        raise Forbidden(Message("the queue is a judge's; you are {role}", role=principal.role))
     gathered, rows, _panel_codes, judges = gather(db, principal, slug, round_key, chief=False)
     judged = [c["key"] for c in gathered.round_json["criteria"]]
     mine: dict[str, dict[int, dict[str, str]]] = {}

@@ -21,10 +21,11 @@ from contest.db.models import Base, Contest, Mark, Submission
 from contest.scoring import ContestDefinition, mark_problems
 from contest.scoring import Mark as CoreMark
 from contest.services.contests import definition_of
-from contest.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthorized
+from contest.services.errors import Conflict, Forbidden, Invalid, Message, NotFound, ServiceError, Unauthorized
 from contest.services.principals import Principal, authenticate_many, require
 
 SENDERS = ("organizer", "recorder", "judge")
+NOT_ON_PANEL = "judge {judge!r} is not on the panel of round {round!r}"
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def write_batch(session: Session, batch: Sequence[Pending]) -> list[Outcome]:
         principal = known.get(pending.sender) if isinstance(pending.sender, str) else pending.sender
         try:
             if principal is None:
-                raise Unauthorized("this token is not valid (revoked or mistyped)", "authorization")
+                raise Unauthorized(Message("this token is not valid (revoked or mistyped)"), "authorization")
             require(principal, *SENDERS)
         except ServiceError as exc:
             outcomes[index] = exc
@@ -93,7 +94,7 @@ def write_batch(session: Session, batch: Sequence[Pending]) -> list[Outcome]:
         contest = contests.get(slug)
         if contest is None:
             for index, _ in asks:
-                outcomes[index] = NotFound(f"no contest {slug!r}", "slug")
+                outcomes[index] = NotFound(Message("no contest {slug!r}", slug=slug), "slug")
             continue
         writing = _ContestBatch(session, contest, [(principal, batch[index].request) for index, principal in asks])
         for index, principal in asks:
@@ -161,12 +162,14 @@ class _ContestBatch:
             return _replay(self.sent[request.client_id], principal, request)
         definition = self.definition
         if not definition.has_round(request.round):
-            raise Invalid(f"no round {request.round!r}; rounds: {', '.join(r.key for r in definition.rounds)}", "round")
+            rounds = ", ".join(r.key for r in definition.rounds)
+            raise Invalid(Message("no round {round!r}; rounds: {rounds}", round=request.round, rounds=rounds), "round")
         rnd = definition.round(request.round)
         if self.states.get(rnd.key) == "locked":
-            raise Forbidden(f"round {rnd.key!r} is locked; the chief judge must unlock it first", "round")
+            message = Message("round {round!r} is locked; the chief judge must unlock it first", round=rnd.key)
+            raise Forbidden(message, "round")
         if request.entrant not in self.entrants:
-            raise Invalid(f"no entrant has the code {request.entrant!r}", "entrant")
+            raise Invalid(Message("no entrant has the code {code!r}", code=request.entrant), "entrant")
         panel = self.panel(rnd.key)
         judge = _judge_for(principal, self.contest, request, definition, panel)
         marks = _checked_marks(definition, request, rnd.key, judge, panel)
@@ -177,7 +180,8 @@ class _ContestBatch:
         corrected = tuple(m.criterion for m in changed)
         if corrected and not request.reason.strip():
             shown = ", ".join(f"{m.criterion} {current[(m.criterion, m.judge)]:f} → {m.value:f}" for m in changed)
-            raise Invalid(f"this corrects marks already given ({shown}): say why in reason", "reason")
+            message = Message("this corrects marks already given ({shown}): say why in reason", shown=shown)
+            raise Invalid(message, "reason")
 
         self.seq += 1
         self.submissions.append(
@@ -265,7 +269,7 @@ def _replay(stored: _Sent, principal: Principal, request: MarkRequest) -> Receip
         principal.role,
     )
     if not same or stored.values != request.values:
-        raise Conflict("client_id was already used for a different submission", "client_id")
+        raise Conflict(Message("client_id was already used for a different submission"), "client_id")
     return Receipt(False, stored.seq)
 
 
@@ -276,21 +280,21 @@ def _judge_for(
     judged = {c.key for c in definition.criteria if c.judged}
     unknown = [k for k in request.values if k not in {c.key for c in definition.criteria}]
     if unknown:
-        raise Invalid(f"no criterion {unknown[0]!r} in this contest", f"values.{unknown[0]}")
+        raise Invalid(Message("no criterion {key!r} in this contest", key=unknown[0]), f"values.{unknown[0]}")
     asks_judged = [k for k in request.values if k in judged]
     asks_entered = [k for k in request.values if k not in judged]
     if principal.role == "judge":
         if principal.contest_id != contest.id:
-            raise Forbidden("this judge belongs to another contest", "slug")
+            raise Forbidden(Message("this judge belongs to another contest"), "slug")
         if request.judge and request.judge != principal.judge:
-            raise Forbidden("a judge enters only their own marks", "judge")
+            raise Forbidden(Message("a judge enters only their own marks"), "judge")
         if asks_entered and not principal.chief:
             raise Forbidden(
-                f"{asks_entered[0]!r} is entered by the chief judge or a recorder, not by a judge",
+                Message("{key!r} is entered by the chief judge or a recorder, not by a judge", key=asks_entered[0]),
                 f"values.{asks_entered[0]}",
             )
         if asks_judged and principal.judge not in panel:
-            raise Forbidden(f"judge {principal.judge!r} is not on the panel of round {request.round!r}", "round")
+            raise Forbidden(Message(NOT_ON_PANEL, judge=principal.judge, round=request.round), "round")
         return principal.judge
     if principal.role == "recorder" and asks_judged:
         raise Forbidden(f"{asks_judged[0]!r} is marked by the judges, not by a recorder", f"values.{asks_judged[0]}")
@@ -298,6 +302,6 @@ def _judge_for(
         if not request.judge:
             raise Invalid("entering judged marks for a judge (from a paper sheet) needs the judge's code", "judge")
         if request.judge not in panel:
-            raise Invalid(f"judge {request.judge!r} is not on the panel of round {request.round!r}", "judge")
+            raise Invalid(Message(NOT_ON_PANEL, judge=request.judge, round=request.round), "judge")
         return request.judge
     return ""

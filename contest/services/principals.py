@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contest.db.models import Judge, Token
-from contest.services.errors import Forbidden, Unauthorized
+from contest.services.errors import Forbidden, Message, Unauthorized
 
 ROLES = ("organizer", "recorder", "judge")
 
@@ -75,6 +75,7 @@ def authenticate_many(session: Session, tokens: Iterable[str]) -> dict[str, Prin
 def require(principal: Principal, *roles: str) -> None:
     """Refuse anyone signed out (401) or without one of `roles` (403)."""
     if principal.role == "public":
-        raise Unauthorized("sign in: send Authorization: Bearer TOKEN", "authorization")
+        raise Unauthorized(Message("sign in: send Authorization: Bearer TOKEN"), "authorization")
     if principal.role not in roles:
-        raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {principal.role}")
+        wanted = " or ".join(roles)
+        raise Forbidden(Message("this needs the role {roles}; you are {role}", roles=wanted, role=principal.role))

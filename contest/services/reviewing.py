@@ -15,7 +15,7 @@ from contest.live.boards import BoardRegistry
 from contest.scoring import ScoringError, explain
 from contest.scoring.numbers import plain
 from contest.scoring.review import spread_flags
-from contest.services.errors import Invalid, NotFound
+from contest.services.errors import Invalid, Message, NotFound
 from contest.services.judging import (
     Json,
     Seat,
@@ -29,6 +29,7 @@ from contest.services.judging import (
 from contest.services.principals import Principal
 
 MAX_SPREAD = Decimal(1000)
+SPREAD_RANGE = "expected a number of points greater than 0 and at most {most}, got {raw!r}"
 
 
 def parse_spread(raw: str | None) -> Decimal | None:
@@ -37,9 +38,9 @@ def parse_spread(raw: str | None) -> Decimal | None:
     try:
         value = Decimal(raw)
     except ArithmeticError:
-        raise Invalid(f"expected a number of points such as 2 or 1.5, got {raw!r}", "spread") from None
+        raise Invalid(Message("expected a number of points such as 2 or 1.5, got {raw!r}", raw=raw), "spread") from None
     if not value.is_finite() or value <= 0 or value > MAX_SPREAD:
-        raise Invalid(f"expected a number of points greater than 0 and at most {MAX_SPREAD}, got {raw!r}", "spread")
+        raise Invalid(Message(SPREAD_RANGE, most=MAX_SPREAD, raw=raw), "spread")
     return value
 
 
@@ -180,7 +181,7 @@ def explain_entrant(
         seat = seat_of(session, principal, slug, chief=True)
         rnd = round_of(seat.definition, round_key)
         if code not in queries.existing_entrants(session, seat.contest.id, [code]):
-            raise NotFound(f"no entrant has the code {code!r}", "entrant")
+            raise NotFound(Message("no entrant has the code {code!r}", code=code), "entrant")
     state = boards.current(seat.contest.slug)
     with state.lock:
         board = state.board(rnd.key)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from contest.db import queries
 from contest.db.models import Contest, RoundEvent, RoundState, now
 from contest.services.contests import definition_of, get_contest, next_version
-from contest.services.errors import Forbidden, Invalid, NotFound
+from contest.services.errors import Forbidden, Invalid, Message, NotFound
 from contest.services.principals import Principal
 
 STATUSES = ("open", "locked")
@@ -44,15 +44,15 @@ def set_round(
     with db.begin() as session:
         contest = get_contest(session, slug)
         if not definition_of(contest).has_round(key):
-            raise NotFound(f"no round {key!r}", "round")
+            raise NotFound(Message("no round {round!r}", round=key), "round")
         chief = principal.role == "judge" and principal.chief and principal.contest_id == contest.id
         if not principal.is_organizer and not (chief and board is None):
-            raise Forbidden("only organizers change rounds; the chief judge may lock and unlock", "round")
+            raise Forbidden(Message("only organizers change rounds; the chief judge may lock and unlock"), "round")
         state = queries.round_states(session, contest.id)[key]
         changes = []
         if status is not None and status != state.status:
             if state.status == "locked" and not reason.strip():
-                raise Invalid("unlocking a round needs a reason", "reason")
+                raise Invalid(Message("unlocking a round needs a reason"), "reason")
             changes.append(f"status {state.status} → {status}")
             state.status = status
         seq = next_version(session, contest)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from contest.services.errors import ServiceError, Unavailable
+from contest.services.errors import Message, ServiceError, Unavailable
 from contest.services.marks import MarkRequest, Pending, Receipt, write_batch
 from contest.services.principals import Principal
 
@@ -52,7 +52,7 @@ class MarkWriter:
     def submit(self, sender: Principal | str, slug: str, request: MarkRequest) -> Future[Receipt]:
         """Queue one submission; the future holds its receipt once committed, or the error that refused it."""
         if self._closed:
-            raise Unavailable("the server is shutting down; the tablet will send this again")
+            raise Unavailable(Message("the server is shutting down; the tablet will send this again"))
         job = _Job(Pending(sender, slug, request))
         self._queue.put(job)
         return job.answer

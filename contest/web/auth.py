@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from contest.services.errors import Forbidden, Unauthorized
+from contest.services.errors import Forbidden, Message, Unauthorized
 from contest.services.principals import PUBLIC, Principal, authenticate
 from contest.web.http import reader_of
 
@@ -30,7 +30,7 @@ def credential_of(request: Request) -> str | None:
         if request.method not in ("GET", "HEAD") and request.headers.get("x-csrf-token") != request.session.get(
             SESSION_CSRF
         ):
-            raise Forbidden("the page's form token does not match; reload the page", "csrf")
+            raise Forbidden(Message("the page's form token does not match; reload the page"), "csrf")
         return cookie
     return None
 
@@ -47,7 +47,7 @@ def _authenticate(db: sessionmaker[Session], token: str) -> Principal:
     with db() as session:
         found = authenticate(session, token)
     if found is None:
-        raise Unauthorized("this token is not valid (revoked or mistyped)", "authorization")
+        raise Unauthorized(Message("this token is not valid (revoked or mistyped)"), "authorization")
     return found
 
 

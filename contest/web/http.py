@@ -13,9 +13,10 @@ from starlette.responses import JSONResponse, Response
 
 from contest.live.boards import BoardRegistry
 from contest.scoring import parse_decimal
-from contest.services.errors import Invalid, ServiceError, TooLarge
+from contest.services.errors import Invalid, Message, ServiceError, TooLarge
 from contest.services.writer import MarkWriter
 from contest.settings import Settings
+from contest.web.i18n import Pages, accepted_locale
 
 
 def settings_of(request: Request) -> Settings:
@@ -57,8 +58,15 @@ def error_response(
 
 
 async def service_error(request: Request, exc: Exception) -> Response:
+    """The error as JSON. A message the pages show is in the language the request accepts (the pages ask for
+    their own); API clients that name no language get English."""
     assert isinstance(exc, ServiceError)
-    return error_response(exc.status, exc.code, exc.message, exc.field, exc.details)
+    message: str = exc.message
+    locale = accepted_locale(request.headers.get("accept-language", ""))
+    pages: Pages | None = getattr(request.app.state, "pages", None)
+    if isinstance(message, Message) and locale is not None and pages is not None:
+        message = message.translated(pages.gettext(locale))
+    return error_response(exc.status, exc.code, message, exc.field, exc.details)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -61,6 +61,15 @@ def normalize_locale(raw: str | None) -> str | None:
     return ALIASES.get(raw.lower())
 
 
+def accepted_locale(header: str) -> str | None:
+    """The first supported locale of an Accept-Language header ("zh-CN,zh;q=0.9,en;q=0.8" -> zh_CN), or None."""
+    for part in header.split(","):
+        found = normalize_locale(part.split(";")[0])
+        if found is not None:
+            return found
+    return None
+
+
 @dataclass
 class Pages:
     """The templates of every locale, ready to render."""

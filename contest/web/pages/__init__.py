@@ -15,7 +15,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import Response
 
-from contest.services.errors import ServiceError, Unauthorized
+from contest.services.errors import Message, ServiceError, Unauthorized
 from contest.services.principals import Principal
 from contest.web.auth import SESSION_CSRF, SESSION_TOKEN, new_csrf, principal_of
 from contest.web.http import boards_of, db_of
@@ -56,7 +56,7 @@ async def session_principal(request: Request) -> Principal:
     """A page's visitor: only the session cookie counts (pages are opened from the QR link, not with a header)."""
     token = request.session.get(SESSION_TOKEN)
     if not isinstance(token, str) or not token:
-        raise Unauthorized("no login on this device: scan the judge's QR code", "session")
+        raise Unauthorized(Message("no login on this device: scan the judge's QR code"), "session")
     return await principal_of(request)
 
 

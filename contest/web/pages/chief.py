@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from contest.services import reviewing
-from contest.services.errors import Invalid
+from contest.services.errors import Invalid, Message
 from contest.web.auth import principal_of
 from contest.web.pages import boards_of, csrf_of, db_of, page, pages_of, session_principal
 
@@ -78,7 +78,7 @@ async def explain(request: Request) -> Response:
     params = request.query_params
     code = params.get("entrant", "").strip()
     if not code:
-        raise Invalid("name the entrant: ?entrant=CODE", "entrant")
+        raise Invalid(Message("name the entrant: ?entrant=CODE"), "entrant")
     payload = await run_in_threadpool(
         reviewing.explain_entrant,
         db_of(request),
