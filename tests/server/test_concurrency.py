@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -123,10 +124,16 @@ async def screen(server: ServerProcess, stop: asyncio.Event, seen: list[int]) ->
             await asyncio.sleep(0.02)
 
 
-async def test_fifty_judges_at_once_lose_and_double_nothing(live_server: ServerProcess, db_url: str) -> None:
+@pytest.mark.parametrize("hosts", [1, 2])
+async def test_fifty_judges_at_once_lose_and_double_nothing(
+    live_server: ServerProcess, start_server: Callable[[str], ServerProcess], db_url: str, hosts: int
+) -> None:
+    """With hosts=2, two servers on the same database (two hosts behind a load balancer, each with its own
+    writer): half the judges post to each, and both end with the same board."""
     organizer = make_token(db_url, "organizer")
     tokens = await setup(live_server, organizer)
-    judges = [Judge(n, token, live_server) for n, token in enumerate(tokens)]
+    servers = [live_server] + [start_server(db_url) for _ in range(hosts - 1)]
+    judges = [Judge(n, token, servers[n % hosts]) for n, token in enumerate(tokens)]
     start, stop = asyncio.Event(), asyncio.Event()
     seen: list[int] = []
     watcher = asyncio.create_task(screen(live_server, stop, seen))
@@ -178,3 +185,7 @@ async def test_fifty_judges_at_once_lose_and_double_nothing(live_server: ServerP
         mean = sum((current[(code, f"J{j:02d}")] for j in range(JUDGES)), Decimal(0)) / JUDGES
         expected[code] = str(mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     assert {r["entrant"]: r["total"] for r in board["rows"]} == expected
+    for other in servers[1:]:  # every host shows the same board at the same version
+        async with httpx.AsyncClient(base_url=other.url, headers=bearer(organizer), timeout=60) as client:
+            theirs = (await client.get("/api/contests/crowd/standings", params={"limit": "1000"})).json()
+        assert (theirs["version"], theirs["rows"]) == (board["version"], board["rows"])
