@@ -2,7 +2,8 @@
 
 Afterwards every acknowledged mark is in the history exactly once with the version it was acknowledged with,
 nothing unacknowledged is there, versions are unique and strictly increasing, a screen polling meanwhile never saw
-the version go back, and the board equals a recomputation from the acknowledged values.
+the version go back, and the board equals a recomputation from the acknowledged values. Once more with two servers
+on the same database, as two hosts behind a load balancer, each with its own writer.
 """
 
 from __future__ import annotations
