@@ -34,7 +34,7 @@ def _extend_ties(keys: Sequence[SortKey], end: int) -> int:
     return end
 
 
-def award_ranges(awards: Sequence[Award], keys: Sequence[SortKey]) -> list[tuple[int, int, str]]:
+def award_ranges(awards: Sequence[Award], keys: Sequence[SortKey], decimals: int) -> list[tuple[int, int, str]]:
     """[(start, end, name)]: positions start..end-1 of the sorted `keys` receive award `name`."""
     ranges: list[tuple[int, int, str]] = []
     start = 0
@@ -47,8 +47,8 @@ def award_ranges(awards: Sequence[Award], keys: Sequence[SortKey]) -> list[tuple
             continue
         end = _extend_ties(keys, min(start + count, n))
         if award.min_total is not None:
-            # keys hold -total first: entrants at or above min_total come before bisect_right(-min_total)
-            cut = bisect_right(keys, -award.min_total, lo=start, hi=end, key=lambda k: k[0])  # type: ignore[arg-type, return-value]
+            # keys hold -total in units of the last place first: entrants at or above min_total come first
+            cut = bisect_right(keys, -award.min_total.scaleb(decimals, CONTEXT), lo=start, hi=end, key=lambda k: k[0])  # type: ignore[arg-type, return-value]
             if cut < end:
                 if cut > start:
                     ranges.append((start, cut, award.name))

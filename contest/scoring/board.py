@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 from contest.scoring.awards import advance_count, award_ranges
 from contest.scoring.definition import ContestDefinition
 from contest.scoring.entrants import Entrant
 from contest.scoring.errors import ScoringError
+from contest.scoring.fast import FastStanding, Numerators
 from contest.scoring.marks import MarkSheet
 from contest.scoring.numbers import precise, round_half_up
 from contest.scoring.ranking import SortKey, key_maker, rank_at, same_place, sort_key
@@ -76,15 +78,17 @@ class Board:
         self._breakers, self._decimals = key_maker(definition)
         self._separate = definition.ranking.groups == "separate"
         self._relative = any(plan.relative for plan in self.plans.values())
+        self._fast = FastStanding.of(definition, self.standing)
         self._final = round_key == definition.rounds[-1].key
-        self.results: dict[str, EntrantResult] = {}
+        # every entrant with marks in the round: its result, or the fast path's numerators until a row needs it
+        self._scores: dict[str, EntrantResult | Numerators] = {}
+        self._keys: dict[str, SortKey] = {}  # the sort key of every entrant with a total
         # rounded totals as shown, per entrant, kept until the entrant is rescored
         self._shown: dict[str, tuple[EntrantResult, dict[str, Decimal | None], Decimal | None]] = {}
         self._groups: dict[str, _Group] = {}
         self._best: dict[str, dict[str, dict[str, Decimal]]] = {}  # group -> round -> criterion -> best
         self._measured_of: dict[str, tuple[Decimal, ...]] = {}  # entrant -> its relative values
-        with precise():
-            self._rebuild(None)
+        self._rebuild(None)
 
     def _panel(self, key: str, panels: Mapping[str, Sequence[str]] | None) -> tuple[str, ...]:
         if panels and key in panels:
@@ -112,12 +116,14 @@ class Board:
             if self.sheet.entrant(code).get(self.round.key) and (group is None or self.group_of(code) == group)
         ]
         if group is None:
-            self.results.clear()
+            self._scores.clear()
+            self._keys.clear()
             self._groups.clear()
             self._best.clear()
         else:
-            for code in [c for c in self.results if self.group_of(c) == group]:
-                del self.results[code]
+            for code in [c for c in self._scores if self.group_of(c) == group]:
+                del self._scores[code]
+                self._keys.pop(code, None)
             self._groups.pop(group, None)
         if self._relative:
             for g in {self.group_of(c) for c in codes}:
@@ -126,24 +132,55 @@ class Board:
                 if group is None or self.group_of(code) == group:
                     self._measured_of[code] = self._measured(code)
         fresh: dict[str, list[SortKey]] = {}
-        for code in codes:
-            result = self._score(code)
-            self.results[code] = result
-            g = self.group_of(code)
-            entry = self._groups.setdefault(g, _Group([], set()))
-            if result.total is None:
-                entry.incomplete.add(code)
-            else:
-                fresh.setdefault(g, []).append(self._key(result))
+        with self._arithmetic():
+            for code in codes:
+                score, key = self._scored(code)
+                self._scores[code] = score
+                g = self.group_of(code)
+                entry = self._groups.get(g) or self._groups.setdefault(g, _Group([], set()))
+                if key is None:
+                    entry.incomplete.add(code)
+                else:
+                    self._keys[code] = key
+                    fresh.setdefault(g, []).append(key)
         for g, keys in fresh.items():
             keys.sort()
             self._groups[g].keys = keys
 
+    def _arithmetic(self) -> AbstractContextManager[Context]:
+        """The decimal context scoring runs in: the fast path's when there is one, else `precise()`."""
+        return localcontext(self._fast.context) if self._fast is not None else precise()
+
+    def _scored(self, code: str) -> tuple[EntrantResult | Numerators, SortKey | None]:
+        """The entrant's score and, when it has a total, its sort key (inside `_arithmetic()`)."""
+        if self._fast is not None:
+            scored = self._fast.score(code, self.sheet.entrant(code))
+            if scored is not None:
+                return scored
+            with precise():
+                result = self._score(code)
+        else:
+            result = self._score(code)
+        return result, None if result.total is None else self._key(result)
+
     def _score(self, code: str, trace: Trace | None = None) -> EntrantResult:
+        """The Decimal path (inside `precise()`): every case, and the steps of an explanation."""
         try:
             return self.standing.score(code, self.sheet.entrant(code), self._best.get(self.group_of(code), {}), trace)
         except ScoringError as exc:
             raise ScoringError(f"entrant {code}, {exc.message}") from None
+
+    def result(self, code: str) -> EntrantResult | None:
+        """The entrant's result in this standing; None when it has no marks in the round."""
+        return self._result(code) if code in self._scores else None
+
+    def _result(self, code: str) -> EntrantResult:
+        score = self._scores[code]
+        if isinstance(score, EntrantResult):
+            return score
+        assert self._fast is not None
+        result = self._scores[code] = self._fast.result(code, score)
+        return result
 
     def _key(self, result: EntrantResult) -> SortKey:
         return sort_key(result, self._breakers, self._decimals)
@@ -179,7 +216,7 @@ class Board:
         """Rescore these entrants after their marks changed in the sheet."""
         if version is not None:
             self.version = version
-        with precise():
+        with self._arithmetic():
             for code in set(codes):
                 self._update(code)
 
@@ -196,13 +233,14 @@ class Board:
         self._remove(code)
         if not self.sheet.entrant(code).get(self.round.key):
             return
-        result = self._score(code)
-        self.results[code] = result
+        score, key = self._scored(code)
+        self._scores[code] = score
         entry = self._groups.setdefault(group, _Group([], set()))
-        if result.total is None:
+        if key is None:
             entry.incomplete.add(code)
         else:
-            bisect.insort(entry.keys, self._key(result))
+            self._keys[code] = key
+            bisect.insort(entry.keys, key)
 
     def add_entrants(self, entrants: Iterable[Entrant]) -> None:
         """Register or rename entrants (their scores do not change; a changed group rebuilds the board)."""
@@ -217,20 +255,17 @@ class Board:
             self._group_first = {}
             for code, entrant in self.entrants.items():  # groups are shown in the order the list first names them
                 self._group_first.setdefault(entrant.group, self._order[code])
-            with precise():
-                self._rebuild(None)
+            self._rebuild(None)
 
     def _remove(self, code: str) -> None:
-        old = self.results.pop(code, None)
-        if old is None:
+        if self._scores.pop(code, None) is None:
             return
         entry = self._groups[self.group_of(code)]
-        if old.total is None:
+        key = self._keys.pop(code, None)
+        if key is None:
             entry.incomplete.discard(code)
         else:
-            key = self._key(old)
-            index = bisect.bisect_left(entry.keys, key)
-            del entry.keys[index]
+            del entry.keys[bisect.bisect_left(entry.keys, key)]
 
     # -- reading ------------------------------------------------------------------------------------------------
 
@@ -257,14 +292,14 @@ class Board:
         return out
 
     def row(self, code: str) -> Row | None:
-        result = self.results.get(code)
+        result = self.result(code)
         if result is None:
             return None
         group = self.group_of(code)
         entry = self._groups[group]
-        if result.total is None:
+        key = self._keys.get(code)
+        if key is None:
             return self._row(result, group, None, None, False)
-        key = self._key(result)
         position = bisect.bisect_left(entry.keys, key)
         award, advances = self._standing_extras(entry.keys, position)
         return self._row(result, group, rank_at(entry.keys, position), award, advances)
@@ -272,7 +307,7 @@ class Board:
     def _group_rows(self, group: str, entry: _Group, limit: int | None) -> list[Row]:
         keys = entry.keys
         count = len(keys) if limit is None else min(limit, len(keys))
-        ranges = award_ranges(self.definition.awards, keys) if self._final else []
+        ranges = award_ranges(self.definition.awards, keys, self._decimals) if self._final else []
         advancing = advance_count(self.round.advance, keys) if self.round.advance else 0
         rows: list[Row] = []
         rank = 0
@@ -282,18 +317,22 @@ class Board:
             code = keys[position][-1]
             assert isinstance(code, str)
             award = next((name for start, end, name in ranges if start <= position < end), None)
-            rows.append(self._row(self.results[code], group, rank, award, position < advancing))
+            rows.append(self._row(self._result(code), group, rank, award, position < advancing))
         if limit is None or len(rows) < limit:
             room = None if limit is None else limit - len(rows)
             for code in sorted(entry.incomplete, key=lambda c: (self._order.get(c, 1 << 30), c))[:room]:
-                rows.append(self._row(self.results[code], group, None, None, False))
+                rows.append(self._row(self._result(code), group, None, None, False))
         return rows
 
     def _standing_extras(self, keys: list[SortKey], position: int) -> tuple[str | None, bool]:
         award = None
         if self._final:
             award = next(
-                (name for start, end, name in award_ranges(self.definition.awards, keys) if start <= position < end),
+                (
+                    name
+                    for start, end, name in award_ranges(self.definition.awards, keys, self._decimals)
+                    if start <= position < end
+                ),
                 None,
             )
         advances = bool(self.round.advance) and position < advance_count(self.round.advance or 0, keys)

@@ -214,6 +214,18 @@ def _source_of_constant(node: ast.Constant) -> str:
     return str(value)
 
 
+def weighted_sum(formula: Formula) -> dict[str, Decimal] | None:
+    """``0.3*a + b - 2*c`` -> {a: 0.3, b: 1, c: -2}, exactly as the formula computes it; None when the formula is
+    not such a weighted sum of names (a constant term, a product of names, a division, a function...)."""
+    terms = _weighted_terms(ast.parse(formula.source, mode="eval").body)
+    if terms is None:
+        return None
+    weights: dict[str, Decimal] = {}
+    for weight, name in terms:
+        weights[name] = CONTEXT.add(weights.get(name, ZERO), weight)
+    return weights
+
+
 def linear_weights(formula: Formula) -> dict[str, Decimal]:
     """``0.2*a + 0.8*b`` -> {a: 0.2, b: 0.8}; {} when the formula is not such a weighted sum."""
     try:

@@ -35,6 +35,11 @@ def round_half_up(value: Decimal, decimals: int) -> Decimal:
     return snapped.quantize(_QUANTA[decimals], rounding=ROUND_HALF_UP, context=CONTEXT)
 
 
+def units(value: Decimal, decimals: int) -> int:
+    """`round_half_up(value, decimals)` counted in units of its last place (78.395 at 2 decimals -> 7840)."""
+    return int(round_half_up(value, decimals).scaleb(decimals, CONTEXT))
+
+
 def parse_decimal(raw: object) -> Decimal:
     """A finite Decimal from a TOML/CSV/JSON value; raises ValueError with a readable reason.
 

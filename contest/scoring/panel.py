@@ -2,6 +2,7 @@
 
 `combiner` gives the fast function used to build boards (run it inside `precise()`, as the board does);
 `combine_detail` also says which judges' values were dropped, for explanations. Both give the same value.
+`kept_sum` splits the combination into a sum and a divisor, for the board's exact fast path (fast.py).
 """
 
 from __future__ import annotations
@@ -71,6 +72,32 @@ def combiner(method: str, drop: int) -> Combiner:
 
         return trimmed_sum
     raise ValueError(f"unknown panel method {method!r}")
+
+
+Kept = Callable[[Sequence[Decimal]], Decimal]
+
+
+def _middle_three(values: Sequence[Decimal]) -> Decimal:
+    ordered = sorted(values)
+    return ordered[1] + ordered[2] + ordered[3]
+
+
+def kept_sum(method: str, drop: int, size: int) -> tuple[Kept, int] | None:
+    """For a complete panel of `size` judges: (the sum of the values the method keeps, the number that sum is
+    divided by), so that the combined value is exactly ``kept(values) / divisor``; None for the median."""
+    if method == "median":
+        return None
+    trimmed = method.startswith("trimmed") and drop > 0
+    divisor = (size - 2 * drop if trimmed else size) if method.endswith("mean") else 1
+    if not trimmed:
+        return _sum, divisor
+    if drop == 1 and size == 5:
+        return _middle_three, divisor
+
+    def kept(values: Sequence[Decimal]) -> Decimal:
+        return sum(sorted(values)[drop : size - drop], _ZERO)
+
+    return kept, divisor
 
 
 def combine_detail(
