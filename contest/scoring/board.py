@@ -10,6 +10,7 @@ the rows asked for.
 from __future__ import annotations
 
 import bisect
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -131,18 +132,19 @@ class Board:
             for code in self.sheet.entrants():
                 if group is None or self.group_of(code) == group:
                     self._measured_of[code] = self._measured(code)
-        fresh: dict[str, list[SortKey]] = {}
+        fresh: defaultdict[str, list[SortKey]] = defaultdict(list)
+        separate = self._separate
         with self._arithmetic():
             for code in codes:
                 score, key = self._scored(code)
                 self._scores[code] = score
-                g = self.group_of(code)
+                g = self.group_of(code) if separate else ""
                 entry = self._groups.get(g) or self._groups.setdefault(g, _Group([], set()))
                 if key is None:
                     entry.incomplete.add(code)
                 else:
                     self._keys[code] = key
-                    fresh.setdefault(g, []).append(key)
+                    fresh[g].append(key)
         for g, keys in fresh.items():
             keys.sort()
             self._groups[g].keys = keys
