@@ -74,12 +74,14 @@ def current_values_of(
     session: Session, contest_id: int, items: Collection[tuple[str, str, int]], judges: Collection[str]
 ) -> dict[tuple[str, str, int], dict[tuple[str, str], Decimal]]:
     """(entrant, round, item) -> (criterion, judge) -> the newest value, for the given items and judges."""
-    # by entrant, so the index on (contest, entrant, round, item) is used: a row-value IN, or ordering by seq in
-    # SQL, makes SQLite walk every mark of the contest instead
+    # IN lists on the columns of the index on (contest, entrant, round, item), so it is used: a row-value IN, or
+    # ordering by seq in SQL, makes SQLite walk every mark of the contest instead
     columns = (Mark.seq, Mark.id, Mark.entrant, Mark.round, Mark.item, Mark.criterion, Mark.judge, Mark.value)
     query = select(*columns).where(
         Mark.contest_id == contest_id,
         Mark.entrant.in_({entrant for entrant, _, _ in items}),
+        Mark.round.in_({round_key for _, round_key, _ in items}),
+        Mark.item.in_({item for _, _, item in items}),
         Mark.judge.in_(list(judges)),
     )
     current: dict[tuple[str, str, int], dict[tuple[str, str], Decimal]] = {key: {} for key in items}
