@@ -54,9 +54,9 @@ def authenticate_many(session: Session, tokens: Iterable[str]) -> dict[str, Prin
     hashes = {token_hash(t): t for t in tokens if t and len(t) <= 200}
     if not hashes:
         return {}
+    columns = (Token.token_hash, Token.id, Token.role, Token.contest_id, Token.revoked)
     query = (
-        select(Token.token_hash, Token.id, Token.role, Token.contest_id, Token.revoked, Judge.contest_id, Judge.code)
-        .add_columns(Judge.chief)
+        select(*columns, Judge.contest_id, Judge.code, Judge.chief)
         .outerjoin(Judge, Token.judge_id == Judge.id)
         .where(Token.token_hash.in_(list(hashes)))
     )
