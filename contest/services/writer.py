@@ -44,15 +44,22 @@ class MarkWriter:
         self._thread.start()
 
     def close(self) -> None:
-        """Write what is queued, then stop."""
+        """Write what is queued, then stop; a submission that slipped in behind the stop is refused, not lost."""
         self._closed = True
         self._queue.put(None)
         self._thread.join()
+        while True:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if job is not None:
+                job.answer.set_exception(_closing())
 
     def submit(self, sender: Principal | str, slug: str, request: MarkRequest) -> Future[Receipt]:
         """Queue one submission; the future holds its receipt once committed, or the error that refused it."""
         if self._closed:
-            raise Unavailable(Message("the server is shutting down; the tablet will send this again"))
+            raise _closing()
         job = _Job(Pending(sender, slug, request))
         self._queue.put(job)
         return job.answer
@@ -96,3 +103,7 @@ class MarkWriter:
                 job.answer.set_exception(outcome)
             else:
                 job.answer.set_result(outcome)
+
+
+def _closing() -> Unavailable:
+    return Unavailable(Message("the server is shutting down; the tablet will send this again"))
