@@ -911,7 +911,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     def sizes(text: str) -> list[int]:
-        return [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+        found = [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+        if any(n < 1 for n in found):
+            parser.error(f"entrant counts must be 1 or more ('' to skip), got {text!r}")
+        return found
 
     run = Run()
     run.info.update(
