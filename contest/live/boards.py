@@ -8,6 +8,7 @@ board is built once from the marks up to its freeze and shown to the public unti
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -122,6 +123,17 @@ class BoardRegistry:
         for board in state.boards.values():
             board.update(changed, version=seq)
         state.seq = seq
+
+    def advanced(self, slug: str, round_key: str) -> tuple[set[str], Callable[[str], bool]]:
+        """Who goes on from `round_key`, as of now: the entrants it advances, and whether an entrant already has
+        marks in the round after it."""
+        state = self.current(slug)
+        keys = [r.key for r in state.definition.rounds]
+        following = keys[keys.index(round_key) + 1]
+        with state.lock:
+            going = {row.entrant for row in state.board(round_key).rows() if row.advances}
+        sheet = state.sheet
+        return going, lambda code: bool(sheet.entrant(code).get(following))
 
     def standings(
         self,

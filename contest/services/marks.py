@@ -9,7 +9,7 @@ update, and commits once. A submission refused in the batch stores nothing and d
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -58,6 +58,9 @@ class Receipt:
 
 
 Outcome = Receipt | ServiceError
+# (contest slug, a round that advances its top N) -> (the entrants it advances, whether an entrant already has marks
+# in the round after it): the live boards' answer (`BoardRegistry.advanced`)
+Cut = Callable[[str, str], tuple[set[str], Callable[[str], bool]]]
 
 
 def submit_marks(db: sessionmaker[Session], sender: Principal | str, slug: str, request: MarkRequest) -> Receipt:
@@ -69,10 +72,11 @@ def submit_marks(db: sessionmaker[Session], sender: Principal | str, slug: str, 
     return outcome
 
 
-def write_batch(session: Session, batch: Sequence[Pending]) -> list[Outcome]:
+def write_batch(session: Session, batch: Sequence[Pending], *, cut: Cut | None = None) -> list[Outcome]:
     """Check and store every submission of `batch` inside the caller's transaction, in order (a later one sees an
     earlier one's values and client_id). Returns each one's receipt or the error that refused it; the caller
-    commits, and acknowledges only then."""
+    commits, and acknowledges only then. With `cut`, judges and recorders cannot mark, in a round after a locked
+    round that advances its top N, an entrant who did not advance (organizers may, for a substitute, 递补)."""
     outcomes: list[Outcome | None] = [None] * len(batch)
     known = authenticate_many(session, [p.sender for p in batch if isinstance(p.sender, str)])
     by_slug: dict[str, list[tuple[int, Principal]]] = defaultdict(list)
@@ -96,7 +100,8 @@ def write_batch(session: Session, batch: Sequence[Pending]) -> list[Outcome]:
             for index, _ in asks:
                 outcomes[index] = NotFound(Message("no contest {slug!r}", slug=slug), "slug")
             continue
-        writing = _ContestBatch(session, contest, [(principal, batch[index].request) for index, principal in asks])
+        asked = [(principal, batch[index].request) for index, principal in asks]
+        writing = _ContestBatch(session, contest, asked, cut)
         for index, principal in asks:
             try:
                 outcomes[index] = writing.take(principal, batch[index].request)
@@ -125,9 +130,13 @@ class _ContestBatch:
     """The submissions of one batch to one contest: the contest's state read once for all of them, the rows to
     insert gathered, and written together by `store`."""
 
-    def __init__(self, session: Session, contest: Contest, asks: list[tuple[Principal, MarkRequest]]) -> None:
+    def __init__(
+        self, session: Session, contest: Contest, asks: list[tuple[Principal, MarkRequest]], cut: Cut | None
+    ) -> None:
         requests = [request for _, request in asks]
         self.session = session
+        self.cut = cut
+        self._cuts: dict[str, tuple[set[str], Callable[[str], bool]]] = {}
         self.contest = contest
         self.definition = definition_of(contest)
         self.seq = contest.seq
@@ -156,6 +165,21 @@ class _ContestBatch:
             self._default_panel = queries.panel_codes(self.session, self.contest.id)
         return self._default_panel
 
+    def check_advanced(self, round_key: str, code: str) -> None:
+        """Refuse an entrant who did not go on from the locked round before this one (the judges' queues leave
+        such entrants out); anyone already marked in this round, or any entrant while no cut can be made, passes."""
+        rounds = self.definition.rounds
+        at = [r.key for r in rounds].index(round_key)
+        before = rounds[at - 1] if at > 0 else None
+        if self.cut is None or before is None or not before.advance or self.states.get(before.key) != "locked":
+            return
+        if before.key not in self._cuts:
+            self._cuts[before.key] = self.cut(self.contest.slug, before.key)
+        going, marked_here = self._cuts[before.key]
+        if going and code not in going and not marked_here(code):
+            message = Message("entrant {code!r} did not advance to round {round!r}", code=code, round=round_key)
+            raise Forbidden(message, "entrant")
+
     def take(self, principal: Principal, request: MarkRequest) -> Receipt:
         """Check one submission against the contest and everything before it; keep its rows for `store`."""
         if request.client_id in self.sent:
@@ -170,6 +194,8 @@ class _ContestBatch:
             raise Forbidden(message, "round")
         if request.entrant not in self.entrants:
             raise Invalid(Message("no entrant has the code {code!r}", code=request.entrant), "entrant")
+        if not principal.is_organizer:
+            self.check_advanced(rnd.key, request.entrant)
         panel = self.panel(rnd.key)
         judge = _judge_for(principal, self.contest, request, definition, panel)
         marks = _checked_marks(definition, request, rnd.key, judge, panel)

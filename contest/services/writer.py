@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from contest.services.errors import Message, ServiceError, Unavailable
-from contest.services.marks import MarkRequest, Pending, Receipt, write_batch
+from contest.services.marks import Cut, MarkRequest, Pending, Receipt, write_batch
 from contest.services.principals import Principal
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,9 @@ class _Job:
 
 
 class MarkWriter:
-    def __init__(self, db: sessionmaker[Session], *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, db: sessionmaker[Session], *, cut: Cut | None = None, max_batch: int = MAX_BATCH) -> None:
         self._db = db
+        self._cut = cut
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._closed = False
@@ -88,7 +89,7 @@ class MarkWriter:
     def _write(self, jobs: list[_Job]) -> None:
         try:
             with self._db.begin() as session:
-                outcomes = write_batch(session, [job.pending for job in jobs])
+                outcomes = write_batch(session, [job.pending for job in jobs], cut=self._cut)
         except Exception as exc:
             if len(jobs) > 1:  # nothing of the batch was stored: each on its own, so one cannot fail the others
                 for job in jobs:

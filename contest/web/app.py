@@ -106,7 +106,7 @@ def create_app(settings: Settings) -> Starlette:
         app.state.db = make_sessions(engine)
         app.state.reader = make_sessions(reading)
         app.state.boards = BoardRegistry(app.state.reader)
-        app.state.writer = MarkWriter(app.state.db)
+        app.state.writer = MarkWriter(app.state.db, cut=app.state.boards.advanced)
         app.state.writer.start()
         app.state.pages = await run_in_threadpool(
             i18n.setup, resource_dir("templates"), resource_dir("static"), default=settings.language
