@@ -277,14 +277,10 @@ def advancing(boards: BoardRegistry, gathered: _Gathered) -> list[Json]:
     who advanced plus anyone already marked here."""
     if gathered.advance_from is None:
         return gathered.entrants
-    state = boards.current(gathered.seat.contest.slug)
-    with state.lock:
-        rows = state.board(gathered.advance_from).rows()
-    advancing = {row.entrant for row in rows if row.advances}
-    if not advancing:  # nobody complete in the previous round: no cut can be made, show everyone
+    going, _ = boards.advanced(gathered.seat.contest.slug, gathered.advance_from)
+    if not going:  # nobody complete in the previous round: no cut can be made, show everyone
         return gathered.entrants
-    going = advancing | gathered.marked
-    return [e for e in gathered.entrants if e["code"] in going]
+    return [e for e in gathered.entrants if e["code"] in going or e["code"] in gathered.marked]
 
 
 def judge_queue(

@@ -138,7 +138,11 @@ class _ContestBatch:
         self.cut = cut
         self._cuts: dict[str, tuple[set[str], Callable[[str], bool]]] = {}
         self.contest = contest
-        self.definition = definition_of(contest)
+        self.definition = definition = definition_of(contest)
+        self.criteria = {c.key for c in definition.criteria}
+        self.judged = {c.key for c in definition.criteria if c.judged}
+        rounds = definition.rounds
+        self.before = {r.key: rounds[at - 1] if at > 0 else None for at, r in enumerate(rounds)}
         self.seq = contest.seq
         self.states = {key: state.status for key, state in queries.round_states(session, contest.id).items()}
         self._default_panel: set[str] | None = None
@@ -168,9 +172,7 @@ class _ContestBatch:
     def check_advanced(self, round_key: str, code: str) -> None:
         """Refuse an entrant who did not go on from the locked round before this one (the judges' queues leave
         such entrants out); anyone already marked in this round, or any entrant while no cut can be made, passes."""
-        rounds = self.definition.rounds
-        at = [r.key for r in rounds].index(round_key)
-        before = rounds[at - 1] if at > 0 else None
+        before = self.before[round_key]
         if self.cut is None or before is None or not before.advance or self.states.get(before.key) != "locked":
             return
         if before.key not in self._cuts:
@@ -197,8 +199,8 @@ class _ContestBatch:
         if not principal.is_organizer:
             self.check_advanced(rnd.key, request.entrant)
         panel = self.panel(rnd.key)
-        judge = _judge_for(principal, self.contest, request, definition, panel)
-        marks = _checked_marks(definition, request, rnd.key, judge, panel)
+        judge = _judge_for(principal, self.contest, request, self.criteria, self.judged, panel)
+        marks = _checked_marks(definition, request, rnd.key, judge, self.judged, panel)
 
         current = self.current.setdefault((request.entrant, rnd.key, request.item), {})
         # a correction: a value already given that this changes (giving the same value again changes nothing)
@@ -266,10 +268,9 @@ def _table(model: type[Base]) -> Table:
 
 
 def _checked_marks(
-    definition: ContestDefinition, request: MarkRequest, round_key: str, judge: str, panel: set[str]
+    definition: ContestDefinition, request: MarkRequest, round_key: str, judge: str, judged: set[str], panel: set[str]
 ) -> list[CoreMark]:
     """The submission's values as marks, after the core's checks; every problem is reported at once."""
-    judged = {c.key for c in definition.criteria if c.judged}
     problems = []
     marks: list[CoreMark] = []
     for key, value in request.values.items():
@@ -300,11 +301,10 @@ def _replay(stored: _Sent, principal: Principal, request: MarkRequest) -> Receip
 
 
 def _judge_for(
-    principal: Principal, contest: Contest, request: MarkRequest, definition: ContestDefinition, panel: set[str]
+    principal: Principal, contest: Contest, request: MarkRequest, criteria: set[str], judged: set[str], panel: set[str]
 ) -> str:
     """The judge whose marks these are, after checking the principal may enter each value."""
-    judged = {c.key for c in definition.criteria if c.judged}
-    unknown = [k for k in request.values if k not in {c.key for c in definition.criteria}]
+    unknown = [k for k in request.values if k not in criteria]
     if unknown:
         raise Invalid(Message("no criterion {key!r} in this contest", key=unknown[0]), f"values.{unknown[0]}")
     asks_judged = [k for k in request.values if k in judged]
