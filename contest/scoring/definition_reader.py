@@ -5,32 +5,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
-from typing import cast
 
 from contest.scoring.definition import (
-    COMBINE,
     KEY,
     PANEL,
-    PANEL_METHODS,
     SLUG,
     Award,
-    Combine,
     ContestDefinition,
     Criterion,
-    MissingItems,
-    PanelMethod,
     Ranking,
     Review,
     Round,
-    Scoring,
 )
-from contest.scoring.formula import FUNCTIONS, Formula, FormulaSyntaxError, linear_weights, normalize, parse_formula
+from contest.scoring.formula import FUNCTIONS, normalize
 from contest.scoring.numbers import CONTEXT, ONE, ZERO
+from contest.scoring.scoring_reader import SCORING_KEYS, check_weights, read_formula, read_scoring
 from contest.scoring.toml_reader import Reader
-
-SCORING_KEYS = ("panel", "drop", "judge", "subtotals", "item", "round", "missing_items", "round_steps")
 
 
 class DefinitionReader:
@@ -188,7 +179,7 @@ class DefinitionReader:
             if own is not None:
                 own.check_keys(SCORING_KEYS)
             own_judges = t.text_list("judges")
-            scoring = self._scoring(own, base, [by_key[n] for n in names], own_judges or judges)
+            scoring = read_scoring(own, base, [by_key[n] for n in names], own_judges or judges)
             if not any(not by_key[n].deduction for n in names):
                 t.problem("criteria", "this round has nothing to score: it needs a criterion that is not a deduction")
             elif scoring.item is not None:
@@ -199,14 +190,14 @@ class DefinitionReader:
                     if name not in used and not by_key[name].deduction and name not in self._tie_breakers():
                         t.problem("criteria", f"{name!r} is entered in this round but no formula uses it")
             earlier = [r.key for r in rounds]
-            standing = self._formula(
+            standing = read_formula(
                 t,
                 "standing",
                 allowed={*earlier, *([key] if key else [])},
                 what="round keys of this round and earlier ones",
             )
             if standing is not None:
-                self._check_weights(t, "standing", standing)
+                check_weights(t, "standing", standing)
             advance = t.integer("advance", None, low=1, high=1_000_000)
             if key is None:
                 continue
@@ -225,157 +216,6 @@ class DefinitionReader:
         if rounds and rounds[-1].advance is not None:
             self.root.problem(f"rounds[{len(rounds)}].advance", "the last round has no next round to advance to")
         return rounds
-
-    def _scoring(
-        self, own: Reader | None, base: Reader | None, criteria: list[Criterion], judges: tuple[str, ...] | None
-    ) -> Scoring:
-        def pick(key: str) -> Reader | None:
-            if own is not None and own.has(key):
-                return own
-            if base is not None and base.has(key):
-                return base
-            return None
-
-        def choice(key: str, default: str, options: tuple[str, ...]) -> str:
-            src = pick(key)
-            return src.choice(key, default, options) if src else default
-
-        panel = choice("panel", "mean", PANEL_METHODS)
-        drop = self._drop(pick("drop"), panel, judges)
-        judged = [c.key for c in criteria if c.judged]
-        usable = [c.key for c in criteria if not c.deduction]
-        src = pick("judge")
-        judge = self._formula(src, "judge", allowed=set(judged), what="judged criteria") if src else None
-        # subtotals: named formulas over criteria, `panel` and each other, evaluated in dependency order
-        names_ok = {*usable, *([PANEL] if judge else [])}
-        subtotals = self._subtotals(pick("subtotals"), names_ok)
-        src = pick("item")
-        allowed = names_ok | {name for name, _ in subtotals}
-        if src:
-            item = self._formula(src, "item", allowed=allowed, what="criteria of this round, subtotals or panel")
-        else:
-            default = PANEL if judge else " + ".join(usable) or "0"
-            item = parse_formula(default) if usable or judge else None
-        if item is not None and src is not None:
-            self._check_weights(src, "item", item)
-        src = pick("round")
-        combine = src.choice("round", "sum", COMBINE) if src else "sum"
-        src = pick("missing_items")
-        missing = src.choice("missing_items", "incomplete", ("incomplete", "zero")) if src else "incomplete"
-        src = pick("round_steps")
-        round_steps = src.boolean("round_steps", False) if src else False
-        return Scoring(
-            panel=cast(PanelMethod, panel),
-            drop=drop,
-            judge=judge,
-            subtotals=subtotals,
-            item=item,
-            combine=cast(Combine, combine),
-            missing_items=cast(MissingItems, missing),
-            round_steps=round_steps,
-        )
-
-    def _drop(self, src: Reader | None, panel: str, judges: tuple[str, ...] | None) -> int | Mapping[int, int]:
-        if src is None:
-            return 1 if panel.startswith("trimmed") else 0  # 去掉一个最高分和一个最低分
-        raw = src.table["drop"]
-        drop: int | dict[int, int]
-        if isinstance(raw, dict):
-            drop = {}
-            for size, value in raw.items():
-                if not str(size).isdigit() or isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    src.problem("drop", "a drop table maps panel sizes to whole numbers: { 5 = 1, 7 = 2 }")
-                    return 0
-                if 2 * value >= int(size):
-                    src.problem("drop", f"a panel of {size} cannot drop {value} highest and {value} lowest")
-                drop[int(size)] = value
-        else:
-            drop = src.integer("drop", 0, low=0, high=50) or 0
-        if not panel.startswith("trimmed") and drop:
-            src.problem("drop", f"only trimmed_mean and trimmed_sum drop marks, not {panel}")
-        if judges is not None and panel.startswith("trimmed"):
-            n = len(judges)
-            d = drop if isinstance(drop, int) else drop.get(n)
-            if d is None:
-                src.problem("drop", f"the drop table has no entry for this panel of {n} judges")
-            elif 2 * d >= n:
-                src.problem("drop", f"a panel of {n} judges cannot drop {d} highest and {d} lowest")
-        return drop
-
-    def _subtotals(self, src: Reader | None, names_ok: set[str]) -> tuple[tuple[str, Formula], ...]:
-        if src is None:
-            return ()
-        table = src.table_at("subtotals")
-        if table is None:
-            return ()
-        parsed: dict[str, Formula] = {}
-        for name in table.table:
-            if not KEY.match(normalize(name)) or name in FUNCTIONS or name == PANEL:
-                table.problem(name, "a subtotal name must be a word (letters, digits, _) not starting with a digit")
-                continue
-            if name in names_ok:
-                table.problem(name, f"{name!r} is already a criterion key")
-                continue
-            formula = self._formula(table, name, allowed=names_ok | set(table.table), what="criteria or subtotals")
-            if formula is not None:
-                parsed[name] = formula
-        order: list[str] = []
-        state: dict[str, int] = {}
-
-        def visit(name: str, trail: list[str]) -> None:
-            if state.get(name) == 2:
-                return
-            if state.get(name) == 1:
-                cycle = " -> ".join([*trail[trail.index(name) :], name])
-                table.problem(name, f"subtotals refer to each other in a cycle: {cycle}")
-                return
-            state[name] = 1
-            for dep in sorted(parsed[name].names & parsed.keys()):
-                visit(dep, [*trail, name])
-            state[name] = 2
-            order.append(name)
-
-        for name in parsed:
-            visit(name, [])
-        return tuple((name, parsed[name]) for name in order)
-
-    def _formula(self, src: Reader | None, key: str, *, allowed: set[str], what: str) -> Formula | None:
-        if src is None or not src.has(key):
-            return None
-        text = src.text(key, required=True, max_length=2000)
-        if not text:
-            return None
-        try:
-            formula = parse_formula(text)
-        except FormulaSyntaxError as exc:
-            src.problem(key, str(exc))
-            return None
-        unknown = sorted(formula.names - allowed)
-        if unknown:
-            known = ", ".join(sorted(allowed)) or "none"
-            src.problem(
-                key,
-                f"names unknown {'key' if len(unknown) == 1 else 'keys'} "
-                f"{', '.join(map(repr, unknown))}; it may use {what}: {known}",
-            )
-            return None
-        if not formula.names:
-            src.problem(key, "uses no key, so it would give every entrant the same score")
-            return None
-        return formula
-
-    def _check_weights(self, src: Reader, key: str, formula: Formula) -> None:
-        weights = linear_weights(formula)
-        if not weights:
-            return
-        for name, weight in weights.items():
-            if weight <= 0:
-                src.problem(key, f"gives {name!r} the weight {weight}; weights must be greater than 0")
-        total = sum(weights.values(), ZERO)
-        if len(weights) > 1 and all(0 < w < 1 for w in weights.values()) and total != 1 and total > Decimal("0.5"):
-            src.problem(
-                key, f"weights add up to {total:f}, not 1 (100%): " + " + ".join(f"{w:f}" for w in weights.values())
-            )
 
     def _tie_breakers(self) -> list[object]:
         ranking = self.root.table.get("ranking")
