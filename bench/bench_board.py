@@ -653,6 +653,53 @@ def verify_final(
         run.failures.append(f"{name}, N={n}: {exc}\n    reproduce: {repro}")
 
 
+def check_and_update(
+    run: Run,
+    name: str,
+    n: int,
+    board: Board,
+    sheet: MarkSheet,
+    fld: Field,
+    updates: list[Update],
+    definition: ContestDefinition,
+    *,
+    relative: bool,
+    check_each: bool,
+    repro: str,
+) -> None:
+    """The checks of a freshly built board, the timed updates, and the checks after them (main and relative)."""
+    rows = board.rows()
+    try:
+        check_structure(rows)
+        check_reference(rows, sheet, relative=relative)
+        run.checks.append(f"{name}, N={n:,}: built board sorted, ranked and equal to the fraction reference: ok")
+    except CheckFailed as exc:
+        run.failures.append(f"{name}, N={n}, fresh build: {exc}\n    reproduce: {repro}")
+    reflect_updates(run, name=name, n=n, board=board, sheet=sheet, updates=updates)
+    if check_each:
+        replay_check(
+            run,
+            name=name,
+            n=n,
+            marks=fld.marks,
+            updates=updates,
+            definition=definition,
+            entrants=fld.entrants,
+            repro=repro,
+        )
+    verify_final(
+        run,
+        name=name,
+        n=n,
+        board=board,
+        sheet=sheet,
+        definition=definition,
+        entrants=fld.entrants,
+        relative=relative,
+        repro=repro,
+    )
+
+
 def bench_main(run: Run, n: int, repeat: int, n_updates: int, seed: int, check_each: bool) -> None:
     definition = parse_definition(CONTEST_TOML)
     fld = make_field(n, seed, relative=False)
@@ -685,43 +732,8 @@ def bench_main(run: Run, n: int, repeat: int, n_updates: int, seed: int, check_e
     samples, _ = timed(repeat, gc.collect)
     run.figures.append(Figure("gc.collect(): one full pass", n, "ms", samples, "sheet and board alive: a GC pause"))
 
-    rows = board.rows()
-    try:
-        check_structure(rows)
-        check_reference(rows, sheet, relative=False)
-        run.checks.append(f"main, N={n:,}: built board sorted, ranked and equal to the fraction reference: ok")
-    except CheckFailed as exc:
-        run.failures.append(f"main, N={n}, fresh build: {exc}\n    reproduce: {repro}")
-
-    reflect_updates(
-        run,
-        name="main",
-        n=n,
-        board=board,
-        sheet=sheet,
-        updates=updates,
-    )
-    if check_each:
-        replay_check(
-            run,
-            name="main",
-            n=n,
-            marks=fld.marks,
-            updates=updates,
-            definition=definition,
-            entrants=fld.entrants,
-            repro=repro,
-        )
-    verify_final(
-        run,
-        name="main",
-        n=n,
-        board=board,
-        sheet=sheet,
-        definition=definition,
-        entrants=fld.entrants,
-        relative=False,
-        repro=repro,
+    check_and_update(
+        run, "main", n, board, sheet, fld, updates, definition, relative=False, check_each=check_each, repro=repro
     )
 
 
@@ -748,42 +760,8 @@ def bench_relative(run: Run, n: int, repeat: int, n_updates: int, n_rebuilds: in
     fig = Figure("relative: Board(...) build", n, "ms", samples)
     fig.note = f"{statistics.median(samples) / n * 1e6:.1f} µs/entrant"
     run.figures.append(fig)
-    try:
-        check_structure(board.rows())
-        check_reference(board.rows(), sheet, relative=True)
-        run.checks.append(f"relative, N={n:,}: built board sorted, ranked and equal to the fraction reference: ok")
-    except CheckFailed as exc:
-        run.failures.append(f"relative, N={n}, fresh build: {exc}\n    reproduce: {repro}")
-
-    reflect_updates(
-        run,
-        name="relative",
-        n=n,
-        board=board,
-        sheet=sheet,
-        updates=updates,
-    )
-    if check_each:
-        replay_check(
-            run,
-            name="relative",
-            n=n,
-            marks=fld.marks,
-            updates=updates,
-            definition=definition,
-            entrants=fld.entrants,
-            repro=repro,
-        )
-    verify_final(
-        run,
-        name="relative",
-        n=n,
-        board=board,
-        sheet=sheet,
-        definition=definition,
-        entrants=fld.entrants,
-        relative=True,
-        repro=repro,
+    check_and_update(
+        run, "relative", n, board, sheet, fld, updates, definition, relative=True, check_each=check_each, repro=repro
     )
 
 
