@@ -264,6 +264,14 @@ def sales_update(rng: random.Random, fld: Field, n: int, *, new_best: bool) -> U
         )
 
 
+def best_corrected_down(fld: Field, members: set[str]) -> Mark:
+    """The best sales figure among `members` halved: the best falls to the next holder."""
+    value, code = max((v, c) for (c, _, k, _), v in fld.values.items() if k == "sales" and c in members)
+    lower = (value / 2).quantize(Decimal("0.01"))
+    fld.values[(code, "r2", "sales", "")] = lower
+    return Mark(code, "r2", 1, "sales", "", lower)
+
+
 # -- reference: the same standing computed independently with fractions ---------------------------------------
 
 
@@ -767,8 +775,9 @@ def bench_relative(run: Run, n: int, repeat: int, n_updates: int, n_rebuilds: in
 
 def check_groups(run: Run, n: int, n_updates: int, seed: int) -> None:
     """Untimed: the relative contest with three groups ranked separately. After every update (judged marks,
-    sales, a group's new best, missing marks filled, first r2 marks, an entrant moved to another group) the
-    updated board must equal a fresh Board: all rows, each group's top 10, and the updated entrant's row()."""
+    sales, a group's new best, a group's best corrected down, missing marks filled, first r2 marks, an entrant
+    moved to another group) the updated board must equal a fresh Board: all rows, each group's top 10, and the
+    updated entrant's row()."""
     definition = relative_definition()
     groups = ("甲组", "乙组", "丙组")
     fld = make_field(n, seed, relative=True, groups=groups)
@@ -800,6 +809,8 @@ def check_groups(run: Run, n: int, n_updates: int, seed: int) -> None:
                 mark = Mark(code, "r2", 1, rng.choice(CRITERIA), rng.choice(JUDGES), rng.choice(STEP_VALUES))
             elif roll < 0.17:
                 mark = sales_update(rng, fld, n, new_best=True).mark
+            elif roll < 0.22:
+                mark = best_corrected_down(fld, {e.code for e in entrants if e.group == rng.choice(groups)})
             elif roll < 0.45:
                 mark = sales_update(rng, fld, n, new_best=False).mark
             else:

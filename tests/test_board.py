@@ -303,6 +303,41 @@ item = "30 * GMV"
     assert table(board) == [(1, "C", "30.00", None), (2, "A", "15.00", None), (3, "B", "10.00", None)]
 
 
+def test_relative_best_corrected_down_falls_to_the_next_holder(make_board: BoardMaker) -> None:
+    text = """
+[contest]
+slug = "live"
+title = "直播带货"
+[[criteria]]
+key = "GMV"
+judged = false
+relative = true
+min = 0
+max = 10000000
+step = 0.01
+[scoring]
+item = "30 * GMV"
+"""
+    marks = [
+        Mark("A", "main", 1, "GMV", "", D("12000")),
+        Mark("B", "main", 1, "GMV", "", D("12000")),
+        Mark("C", "main", 1, "GMV", "", D("6000")),
+    ]
+    board = make_board(text, marks)
+    assert table(board) == [(1, "A", "30.00", None), (1, "B", "30.00", None), (3, "C", "15.00", None)]
+
+    def correct(code: str, value: str) -> list[tuple[object, ...]]:
+        board.sheet.put(Mark(code, "main", 1, "GMV", "", D(value)))
+        board.update([code])
+        assert table(board) == table(Board(board.definition, "main", list(board.entrants.values()), board.sheet))
+        return table(board)
+
+    # B still holds 12000: the best stays, only A moves
+    assert correct("A", "3000") == [(1, "B", "30.00", None), (2, "C", "15.00", None), (3, "A", "7.50", None)]
+    # the last 12000 goes: 6000 is now the best, and everyone is rescored against it
+    assert correct("B", "6000") == [(1, "B", "30.00", None), (1, "C", "30.00", None), (3, "A", "15.00", None)]
+
+
 def test_lower_is_better_relative_time(make_board: BoardMaker) -> None:
     text = """
 [contest]

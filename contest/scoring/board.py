@@ -21,6 +21,7 @@ from contest.scoring.definition import ContestDefinition
 from contest.scoring.entrants import Entrant
 from contest.scoring.errors import ScoringError
 from contest.scoring.fast import FastStanding, Numerators
+from contest.scoring.field_best import Best, FieldBest, Measured
 from contest.scoring.marks import MarkSheet
 from contest.scoring.numbers import precise, round_half_up
 from contest.scoring.ranking import SortKey, key_maker, rank_at, same_place, sort_key
@@ -87,8 +88,15 @@ class Board:
         # rounded totals as shown, per entrant, kept until the entrant is rescored
         self._shown: dict[str, tuple[EntrantResult, dict[str, Decimal | None], Decimal | None]] = {}
         self._groups: dict[str, _Group] = {}
-        self._best: dict[str, dict[str, dict[str, Decimal]]] = {}  # group -> round -> criterion -> best
-        self._measured_of: dict[str, tuple[Decimal, ...]] = {}  # entrant -> its relative values
+        self._field = FieldBest(
+            {
+                (key, crit): definition.criterion(crit).better == "lower"
+                for key, plan in self.plans.items()
+                for crit in plan.relative
+            }
+        )
+        self._best: dict[str, Best] = {}  # group -> round -> criterion -> the field's best
+        self._measured_of: dict[str, Measured] = {}  # entrant -> its relative values, as the field counts them
         self._rebuild(None)
 
     def _panel(self, key: str, panels: Mapping[str, Sequence[str]] | None) -> tuple[str, ...]:
@@ -127,11 +135,14 @@ class Board:
                 self._keys.pop(code, None)
             self._groups.pop(group, None)
         if self._relative:
-            for g in {self.group_of(c) for c in codes}:
-                self._best[g] = self._field_best(g)
+            self._field.clear(group)
             for code in self.sheet.entrants():
-                if group is None or self.group_of(code) == group:
-                    self._measured_of[code] = self._measured(code)
+                g = self.group_of(code)
+                if group is None or g == group:
+                    self._measured_of[code] = measured = self._measured(code)
+                    self._field.add(g, measured)
+            for g in {self.group_of(c) for c in codes}:
+                self._best[g] = self._field.best(g)
         fresh: defaultdict[str, list[SortKey]] = defaultdict(list)
         separate = self._separate
         with self._arithmetic():
@@ -187,32 +198,15 @@ class Board:
     def _key(self, result: EntrantResult) -> SortKey:
         return sort_key(result, self._breakers, self._decimals)
 
-    def _measured(self, code: str) -> tuple[Decimal, ...]:
+    def _measured(self, code: str) -> Measured:
         """This entrant's values of the relative criteria, as the sheet has them now."""
         marks = self.sheet.entrant(code)
         return tuple(
-            value[""]
+            ((key, criterion), value[""])
             for key, plan in self.plans.items()
             for (_, criterion), value in sorted(marks.get(key, {}).items())
             if criterion in plan.relative and "" in value
         )
-
-    def _field_best(self, group: str) -> dict[str, dict[str, Decimal]]:
-        best: dict[str, dict[str, Decimal]] = {}
-        for key, plan in self.plans.items():
-            for crit_key in plan.relative:
-                crit = self.definition.criterion(crit_key)
-                pick = max if crit.better == "higher" else min
-                values = [
-                    judged[""]
-                    for code in self.sheet.entrants()
-                    if self.group_of(code) == group
-                    for (_, c), judged in self.sheet.entrant(code).get(key, {}).items()
-                    if c == crit_key and "" in judged
-                ]
-                if values:
-                    best.setdefault(key, {})[crit_key] = pick(values)
-        return best
 
     def update(self, codes: Iterable[str], *, version: int | None = None) -> None:
         """Rescore these entrants after their marks changed in the sheet."""
@@ -227,9 +221,12 @@ class Board:
         if self._relative:
             # only a changed measured value can move the field's best; then look at the whole group
             mine = self._measured(code)
-            if mine != self._measured_of.get(code):
+            before = self._measured_of.get(code, ())
+            if mine != before:
                 self._measured_of[code] = mine
-                if self._field_best(group) != self._best.get(group, {}):
+                moved = self._field.remove(group, before)
+                moved = self._field.add(group, mine) or moved
+                if moved and self._field.best(group) != self._best.get(group, {}):
                     self._rebuild(group)
                     return
         self._remove(code)
@@ -248,9 +245,10 @@ class Board:
         """Register or rename entrants (their scores do not change; a changed group rebuilds the board)."""
         regroup = False
         for entrant in entrants:
-            old = self.entrants.get(entrant.code)
-            regroup = regroup or (old is not None and old.group != entrant.group and self._separate)
+            before = self.group_of(entrant.code)
             self.entrants[entrant.code] = entrant
+            # an entrant with marks (even one registered only now) scored in one group must move to the other
+            regroup = regroup or (before != self.group_of(entrant.code) and bool(self.sheet.entrant(entrant.code)))
             self._order.setdefault(entrant.code, len(self._order))
             self._group_first.setdefault(entrant.group, self._order[entrant.code])
         if regroup:
