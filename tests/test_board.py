@@ -440,6 +440,15 @@ def test_moving_an_entrant_to_another_group_orders_groups_as_a_fresh_board(make_
     assert board.rows() == fresh.rows()
 
 
+def test_an_entrant_marked_before_it_was_registered_joins_its_group(make_board: BoardMaker) -> None:
+    people = [Entrant("A", group="甲组"), Entrant("B", group="乙组")]
+    marks = simple({"A": ("9", "9", "9"), "B": ("8", "8", "8"), "C": ("7", "7", "7")})
+    board = make_board(ONE_CRITERION, marks, entrants=people)  # C has marks but is not on the list yet
+    board.add_entrants([Entrant("C", group="乙组")])
+    assert [(r.group, r.rank, r.entrant) for r in board.rows(group="乙组")] == [("乙组", 1, "B"), ("乙组", 2, "C")]
+    assert board.rows() == Board(board.definition, "main", list(board.entrants.values()), board.sheet).rows()
+
+
 def test_group_filter_with_one_ranking_shows_that_groups_rows_with_their_overall_ranks(make_board: BoardMaker) -> None:
     text = ONE_CRITERION + '[ranking]\ngroups = "together"\n'
     people = [Entrant("A", group="甲"), Entrant("B", group="乙"), Entrant("C", group="甲")]
