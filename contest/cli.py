@@ -53,7 +53,7 @@ Writes CSV to standard output with the columns
 rank,entrant,name,organization,<each round the standing adds>,total,award[,group][,advances]
 (totals with exactly the contest's decimals; incomplete entrants have no rank and no total), or a .csv (UTF-8
 with BOM, for Excel), .xlsx or .json file with -o. --explain prints how one entrant's total was reached, from
-each judge's mark.
+each judge's mark, in Chinese or English (--lang).
 
 \b
 CONTEST.toml, one contest (full reference: README):
@@ -108,6 +108,11 @@ Exit status: 0 done, 2 invalid input (every problem listed with its file, row an
     help="Write to a .csv, .xlsx or .json file instead of CSV on standard output.",
 )
 @click.option("--explain", "explain_code", metavar="ENTRANT", help="Print how this entrant's total was reached.")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh-CN", "en"], case_sensitive=False),
+    help="Language of --explain (default: Chinese when LC_ALL, LC_MESSAGES or LANG is zh_*, else English).",
+)
 def compute(
     contest_file: Path,
     marks_file: Path,
@@ -115,9 +120,11 @@ def compute(
     round_key: str | None,
     output: Path | None,
     explain_code: str | None,
+    lang: str | None,
 ) -> None:
     from contest.exports import tables
     from contest.imports import read_entrants, read_marks
+    from contest.language import environment_locale, gettext_for, normalize_locale
 
     definition = parse_definition(_read_text(contest_file))
     entrants = read_entrants(entrants_file) if entrants_file else []
@@ -129,7 +136,8 @@ def compute(
         raise ContestError(f"-o: expected a file ending in .csv, .xlsx or .json, got {output.name!r}")
     board = Board(definition, key, entrants, MarkSheet(marks))
     if explain_code is not None:
-        click.echo(str(explain(board, explain_code)))
+        locale = normalize_locale(lang) or environment_locale()
+        click.echo("\n".join(explain(board, explain_code).lines(gettext_for(locale))))
         return
     rows = board.rows()
     if output is None:

@@ -36,6 +36,14 @@ def panel_marks(
 BoardMaker = Callable[..., Board]
 
 
+@pytest.fixture(autouse=True)
+def english_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`contest compute --explain` speaks the environment's language: every test starts from an English one."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
     """`contest ARGS` in-process: (exit code, stdout, stderr)."""
     from contest.cli import main

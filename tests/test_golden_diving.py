@@ -111,6 +111,27 @@ def test_explain_names_dropped_judges_and_scores_a_balked_dive_zero(capsys: pyte
     assert lines[-1] == "  total 376.05: rank 4"
 
 
+def test_explain_in_chinese(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = compute(capsys, "--explain", "D03", "--lang", "zh-CN")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert (
+        "  prelim 第1项 · execution: J1 8, J2 8, J3 8, J4 7.5, J5 9；去掉最高分 J5、最低分 J4；"
+        "去掉最高最低分后的合计 = 24 → 24"
+    ) in lines
+    assert "  prelim 第2项 · dd: 录入值 → 3.5" in lines
+    assert "  final 第2项: 未完成：计 0 分（missing_items = zero） → 0" in lines
+    assert "  final: 本轮 = 70.5 + 0 + 75.6 → 146.1" in lines
+    assert "  总成绩: prelim + final = 229.95 + 146.1 → 376.05" in lines
+    assert lines[-1] == "  总分 376.05：第 4 名"
+    # without --lang, a Chinese environment gets Chinese and any other English
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    _, out, _ = compute(capsys, "--explain", "D04", "--round", "prelim")
+    assert out.splitlines()[-1] == "  总分 214.45：第 4 名，晋级"
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    assert compute(capsys, "--explain", "D04")[1].splitlines()[-1] == "  total 438.90: rank 2, 银牌"
+
+
 def test_explain_award_and_advancement(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = compute(capsys, "--explain", "D04")
     assert code == 0

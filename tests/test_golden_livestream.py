@@ -70,8 +70,8 @@ def run(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]
     return run_cli(capsys, *BASE, *extra)
 
 
-def explain_lines(capsys: pytest.CaptureFixture[str], entrant: str) -> list[str]:
-    code, out, err = run(capsys, "--explain", entrant)
+def explain_lines(capsys: pytest.CaptureFixture[str], entrant: str, *more: str) -> list[str]:
+    code, out, err = run(capsys, "--explain", entrant, *more)
     assert code == 0, err
     return out.splitlines()
 
@@ -126,6 +126,13 @@ def test_explain_incomplete_says_what_is_missing(capsys: pytest.CaptureFixture[s
     assert "  sales · GMV: relative to the field: 213300 / best 236450 → 0.902093…" in lines
     assert lines[-2:] == ["  not ranked: incomplete", "    - presentation: 互动能力 not marked by J2"]
     assert not any(line.startswith("  total ") for line in lines)
+
+
+def test_explain_in_chinese_says_what_is_missing_and_the_group_rank(capsys: pytest.CaptureFixture[str]) -> None:
+    lines = explain_lines(capsys, "L08", "--lang", "zh-CN")
+    assert "  sales · GMV: 与全场最好成绩相比：213300 / 最好 236450 → 0.902093…" in lines
+    assert lines[-2:] == ["  不排名：成绩不完整", "    - presentation：互动能力 缺少评委 J2 的评分"]
+    assert explain_lines(capsys, "L05", "--lang", "zh-CN")[-1] == "  总分 78.59：个人组第 4 名，优秀奖"
 
 
 def test_xlsx_reads_back_with_the_same_totals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -175,6 +175,11 @@ async def test_explained_breakdown(pages: Pages) -> None:
     text = "\n".join(explained["lines"])
     assert explained["lines"][0] == "D01 林浩然 (广东省跳水队)"
     assert "median" in text and "execution * dd" in text and "total 32.00" in text
+    # the page asks in its own language (Accept-Language), and reads the breakdown in it
+    chinese = await chief.get("/chief/api/explain?round=prelim&entrant=D01", headers={"accept-language": "zh-CN"})
+    lines = chinese.json()["lines"]
+    assert "  prelim 第2项 · execution: J1 7, J2 8, J3 9；中位数 = 8 → 8" in lines
+    assert lines[-1].startswith("  总分 32.00：第 1 名")
     missing = await chief.get("/chief/api/explain?round=prelim&entrant=ZZ")
     assert missing.status_code == 404 and missing.json()["error"]["field"] == "entrant"
     assert (await chief.get("/chief/api/explain?round=prelim")).json()["error"]["field"] == "entrant"

@@ -23,12 +23,12 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from starlette.applications import Starlette
 
+from contest.language import LOCALES_DIR
 from contest.scoring import Criterion
 from contest.services.judging import criterion_json
 from contest.services.principals import new_token
 from contest.settings import Settings
 from contest.web.app import create_app
-from contest.web.i18n import LOCALES_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 

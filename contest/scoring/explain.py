@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from contest.scoring.board import Board, Row
 from contest.scoring.errors import ScoringError
+from contest.scoring.messages import Gettext, Message, translated
 from contest.scoring.numbers import ZERO, plain, round_half_up
 from contest.scoring.totals import Step
 
@@ -18,26 +19,41 @@ class Explanation:
     decimals: int
     tie_breakers: tuple[tuple[str, Decimal], ...] = ()  # as compared: rounded to decimals
 
-    def lines(self) -> list[str]:
+    def lines(self, gettext: Gettext | None = None) -> list[str]:
+        """The explanation line by line: in English, or through a catalog's `gettext` in its language."""
+
+        def text(message: str) -> str:
+            return message if gettext is None else translated(message, gettext)
+
         row = self.row
         who = " ".join(part for part in (row.entrant, row.name, row.organization and f"({row.organization})") if part)
         out = [who]
         for step in self.steps:
             value = "" if step.value is None else f" → {plain(step.value)}"
-            out.append(f"  {step.label}: {step.detail}{value}")
+            out.append(f"  {text(step.label)}: {text(step.detail)}{value}")
         if row.total is None:
-            out.append("  not ranked: incomplete")
-            out.extend(f"    - {issue}" for issue in row.issues)
+            out.append("  " + text(Message("not ranked: incomplete")))
+            out.extend(f"    - {text(issue)}" for issue in row.issues)
+            return out
+        if self.tie_breakers:
+            shown = ", ".join(f"{name} {value:f}" for name, value in self.tie_breakers)
+            out.append("  " + text(Message("tie-breakers, in order: {values}", values=shown)))
+        if row.rank is None:
+            place = Message("not ranked in group {group}", group=row.group) if row.group else Message("not ranked")
+        elif row.group:
+            place = Message("rank {rank} in group {group}", rank=row.rank, group=row.group)
         else:
-            rank = f"rank {row.rank}" if row.rank is not None else "not ranked"
-            award = f", {row.award}" if row.award else ""
-            advances = ", advances" if row.advances else ""
-            group = f" in group {row.group}" if row.group else ""
-            partial = " (partial: " + "; ".join(row.issues) + ")" if row.issues else ""
-            if self.tie_breakers:
-                shown = ", ".join(f"{name} {value:f}" for name, value in self.tie_breakers)
-                out.append(f"  tie-breakers, in order: {shown}")
-            out.append(f"  total {row.total:f}: {rank}{group}{award}{advances}{partial}")
+            place = Message("rank {rank}", rank=row.rank)
+        outcome = [text(place)]
+        if row.award:
+            outcome.append(row.award)
+        if row.advances:
+            outcome.append(text(Message("advances")))
+        shown = text(Message(", ")).join(outcome)
+        if row.issues:
+            issues = "; ".join(text(i) for i in row.issues)
+            shown = text(Message("{outcome} (partial: {issues})", outcome=shown, issues=issues))
+        out.append("  " + text(Message("total {total}: {outcome}", total=f"{row.total:f}", outcome=shown)))
         return out
 
     def __str__(self) -> str:

@@ -16,10 +16,21 @@ from contest.scoring.definition import PANEL, ContestDefinition, Criterion, Roun
 from contest.scoring.errors import ScoringError
 from contest.scoring.formula import Formula, FormulaEvalError
 from contest.scoring.marks import ItemMarks
+from contest.scoring.messages import Message
 from contest.scoring.numbers import ZERO, plain, round_half_up
 from contest.scoring.panel import combine_detail, combiner
 
 Trace = list["Step"]
+
+
+# a panel method as explanations name it: the contest file's own word, which a catalog may translate
+METHODS = {
+    "mean": Message("mean"),
+    "median": Message("median"),
+    "sum": Message("sum"),
+    "trimmed_mean": Message("trimmed_mean"),
+    "trimmed_sum": Message("trimmed_sum"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +118,11 @@ class RoundPlan:
                 if self.missing_zero:
                     values.append(ZERO)
                     if trace is not None:
-                        trace.append(
-                            Step(self._item_label(item), "not performed: scores 0 (missing_items = zero)", ZERO)
-                        )
+                        balked = Message("not performed: scores 0 (missing_items = zero)")
+                        trace.append(Step(self._item_label(item), balked, ZERO))
                 else:
                     complete = False
-                    issues.append(f"{self.round.key} item {item}: no marks yet")
+                    issues.append(Message("{item}: no marks yet", item=self._item_label(item, always=True)))
                     if partial:
                         values.append(ZERO)
                 continue
@@ -152,8 +162,15 @@ class RoundPlan:
         total = values[0] if len(values) == 1 else self._combine_items(values, None)
         return RoundScore(total, True, (), breakers)
 
-    def _item_label(self, item: int) -> str:
-        return self.round.key if len(self.item_keys) == 1 else f"{self.round.key} item {item}"
+    def _item_label(self, item: int, *, always: bool = False) -> str:
+        """The round's key, with the item's number when the round has several (or `always`)."""
+        if len(self.item_keys) == 1 and not always:
+            return self.round.key
+        return Message("{round} item {item}", round=self.round.key, item=item)
+
+    def _part_label(self, item: int, part: str) -> str:
+        """An explanation line's label for one criterion, judge or subtotal of an item."""
+        return Message("{item} · {part}", item=self._item_label(item), part=part)
 
     def _score_item(
         self,
@@ -193,11 +210,15 @@ class RoundPlan:
                 row = [given[j] for j in panel]  # someone off the panel marked too: only the panel counts
             else:
                 absent = [j for j in panel if not given or j not in given]
-                why = f"not marked by {', '.join(absent)}" if size else "has no panel (nobody marked this round)"
-                missing.append(f"{self._item_label(item)}: {key} {why}")
+                label = self._item_label(item)
+                if size:
+                    why = Message("{item}: {key} not marked by {judges}", item=label, key=key, judges=", ".join(absent))
+                else:
+                    why = Message("{item}: {key} has no panel (nobody marked this round)", item=label, key=key)
+                missing.append(why)
                 if trace is not None:
                     so_far = ", ".join(f"{j} {plain(given[j]) if given and j in given else '—'}" for j in panel)
-                    trace.append(Step(f"{self._item_label(item)} · {key}", f"{so_far}; incomplete", None))
+                    trace.append(Step(self._part_label(item, key), Message("{marks}; incomplete", marks=so_far), None))
                 continue
             value = combine(row)
             if q is not None:
@@ -205,7 +226,7 @@ class RoundPlan:
             env[key] = value
             if trace is not None:
                 marked = [(j, given[j]) for j in panel]
-                trace.append(self._panel_step(f"{self._item_label(item)} · {key}", marked, value))
+                trace.append(self._panel_step(self._part_label(item, key), marked, value))
         if self.judge is not None and not missing:
             self._judge_totals(item, marks, env, trace)
         for crit in self.entered:
@@ -214,21 +235,19 @@ class RoundPlan:
             if raw is None:
                 raw = crit.default
             if raw is None:
-                missing.append(f"{self._item_label(item)}: {crit.key} not entered")
+                missing.append(Message("{item}: {key} not entered", item=self._item_label(item), key=crit.key))
                 continue
             env[crit.key] = self._relative(crit, raw, best, item, trace) if crit.relative else raw
             if crit.key in self.tie_keys:
                 breakers[crit.key] = breakers.get(crit.key, ZERO) + raw
             if trace is not None and not crit.relative:
-                trace.append(Step(f"{self._item_label(item)} · {crit.key}", "entered", raw))
+                trace.append(Step(self._part_label(item, crit.key), Message("entered"), raw))
         if missing:
             return None, missing
         for name, formula in self.subtotals:
             env[name] = self._q(evaluate(formula, env, self._item_label(item)))
             if trace is not None:
-                trace.append(
-                    Step(f"{self._item_label(item)} · {name}", f"{formula} = {formula.substitute(env)}", env[name])
-                )
+                trace.append(Step(self._part_label(item, name), f"{formula} = {formula.substitute(env)}", env[name]))
         for key in self.judged_tie_keys:
             breakers[key] = breakers.get(key, ZERO) + env[key]
         value = evaluate(self.item, env, self._item_label(item))
@@ -240,7 +259,8 @@ class RoundPlan:
             if amount:
                 value = value - amount
                 if trace is not None:
-                    trace.append(Step(self._item_label(item), f"deduction {crit.key} − {plain(amount)}", value))
+                    deduction = Message("deduction {key} − {amount}", key=crit.key, amount=plain(amount))
+                    trace.append(Step(self._item_label(item), deduction, value))
         return (q(value) if q else value), []
 
     def _judge_totals(self, item: int, marks: ItemMarks, env: dict[str, Decimal], trace: Trace | None) -> None:
@@ -251,10 +271,13 @@ class RoundPlan:
             own = {key: marks[(item, key)][judge] for key in self.judge.names}
             totals.append(self._q(evaluate(self.judge, own, label)))
             if trace is not None:
-                trace.append(Step(f"{label} · {judge}", f"{self.judge} = {self.judge.substitute(own)}", totals[-1]))
+                trace.append(
+                    Step(self._part_label(item, judge), f"{self.judge} = {self.judge.substitute(own)}", totals[-1])
+                )
         env[PANEL] = self._q(self.combine(totals))
         if trace is not None:
-            trace.append(self._panel_step(f"{label} · {PANEL}", list(zip(self.panel, totals, strict=True)), env[PANEL]))
+            marked = list(zip(self.panel, totals, strict=True))
+            trace.append(self._panel_step(self._part_label(item, PANEL), marked, env[PANEL]))
 
     def _relative(
         self, crit: Criterion, raw: Decimal, best: Mapping[str, Decimal], item: int, trace: Trace | None
@@ -262,21 +285,30 @@ class RoundPlan:
         top = best.get(crit.key, ZERO)
         if crit.better == "higher":
             value = raw / top if top else ZERO
-            how = f"{plain(raw)} / best {plain(top)}"
+            how = Message("relative to the field: {value} / best {best}", value=plain(raw), best=plain(top))
         else:
             value = top / raw
-            how = f"best {plain(top)} / {plain(raw)}"
+            how = Message("relative to the field: best {best} / {value}", value=plain(raw), best=plain(top))
         if trace is not None:
-            trace.append(Step(f"{self._item_label(item)} · {crit.key}", f"relative to the field: {how}", value))
+            trace.append(Step(self._part_label(item, crit.key), how, value))
         return value
 
     def _panel_step(self, label: str, marks: list[tuple[str, Decimal]], value: Decimal) -> Step:
         _, high, low = combine_detail(self.method, self.drop, marks)
         shown = ", ".join(f"{j} {plain(v)}" for j, v in marks)
-        dropped = ""
+        method = METHODS[self.method]
         if high or low:
-            dropped = f"; dropped highest {', '.join(high)} and lowest {', '.join(low)}"
-        return Step(label, f"{shown}{dropped}; {self.method} = {plain(value)}", value)
+            detail = Message(
+                "{marks}; dropped highest {high} and lowest {low}; {method} = {value}",
+                marks=shown,
+                high=", ".join(high),
+                low=", ".join(low),
+                method=method,
+                value=plain(value),
+            )
+        else:
+            detail = Message("{marks}; {method} = {value}", marks=shown, method=method, value=plain(value))
+        return Step(label, detail, value)
 
     def _combine_items(self, values: list[Decimal], trace: Trace | None) -> Decimal:
         if len(values) == 1:
@@ -291,11 +323,11 @@ class RoundPlan:
         if trace is not None and len(values) > 1:
             shown = " + ".join(plain(v) for v in values)
             how = {
-                "sum": shown,
-                "mean": f"({shown}) / {len(values)}",
-                "best": f"best of {', '.join(map(plain, values))}",
+                "sum": Message("round = {values}", values=shown),
+                "mean": Message("round = {values}", values=f"({shown}) / {len(values)}"),
+                "best": Message("round = best of {values}", values=", ".join(map(plain, values))),
             }
-            trace.append(Step(self.round.key, f"round = {how[self.combine_items]}", total))
+            trace.append(Step(self.round.key, how[self.combine_items], total))
         return total
 
 
@@ -346,7 +378,7 @@ class StandingPlan:
             if not own:
                 totals[key] = ZERO if partial else None
                 complete = False
-                issues.append(f"{key}: no marks")
+                issues.append(Message("{round}: no marks", round=key))
                 continue
             result = self.plans[key].score(own, best.get(key, {}), trace, partial=partial)
             totals[key] = result.total
@@ -369,5 +401,6 @@ class StandingPlan:
                     total, complete = None, False
                     issues.append(exc.message)
                 if trace is not None and total is not None:
-                    trace.append(Step("standing", f"{self.formula} = {self.formula.substitute(env)}", total))
+                    formula = f"{self.formula} = {self.formula.substitute(env)}"
+                    trace.append(Step(Message("standing"), formula, total))
         return EntrantResult(entrant, totals, total, complete, tuple(issues), breakers)

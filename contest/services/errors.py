@@ -6,27 +6,7 @@ template (the msgid of the pages' catalogs) and values, so the web layer can ans
 
 from __future__ import annotations
 
-from typing import Any
-
-
-class Message(str):
-    """English text made from `template` and `values`; both are kept for translating it later."""
-
-    template: str
-    values: dict[str, Any]
-
-    def __new__(cls, template: str, **values: Any) -> Message:
-        text = super().__new__(cls, template.format(**values))
-        text.template = template
-        text.values = values
-        return text
-
-    def translated(self, gettext: Any) -> str:
-        """The message in another language, from a catalog's gettext; English when the catalog lacks it."""
-        try:
-            return str(gettext(self.template)).format(**self.values)
-        except (KeyError, IndexError, ValueError):
-            return str(self)
+from contest.scoring.messages import Message as Message  # the core's kind, re-exported for the services
 
 
 class ServiceError(Exception):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from contest.db import queries
 from contest.live.boards import BoardRegistry
 from contest.scoring import ScoringError, explain
+from contest.scoring.messages import Gettext
 from contest.scoring.numbers import plain
 from contest.scoring.review import spread_flags
 from contest.services.errors import Invalid, Message, NotFound
@@ -175,8 +176,10 @@ def explain_entrant(
     round_key: str | None,
     code: str,
     slug: str | None,
+    gettext: Gettext | None = None,
 ) -> Json:
-    """An entrant's breakdown from the core, line by line (the first line names only the code when blind)."""
+    """An entrant's breakdown from the core, line by line (the first line names only the code when blind), in
+    the language of `gettext` (English without one)."""
     with db() as session:
         seat = seat_of(session, principal, slug, chief=True)
         rnd = round_of(seat.definition, round_key)
@@ -189,7 +192,7 @@ def explain_entrant(
             explanation = explain(board, code)
         except ScoringError:
             return {"entrant": code, "round": rnd.key, "lines": [], "scored": False, "version": board.version}
-        lines = explanation.lines()
+        lines = explanation.lines(gettext)
         version = board.version
     if seat.names_hidden:
         lines[0] = code

@@ -11,12 +11,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from contest.language import accepted_locale
 from contest.live.boards import BoardRegistry
 from contest.scoring import parse_decimal
+from contest.scoring.messages import Gettext
 from contest.services.errors import Invalid, Message, ServiceError, TooLarge
 from contest.services.writer import MarkWriter
 from contest.settings import Settings
-from contest.web.i18n import Pages, accepted_locale
+from contest.web.i18n import Pages
 
 
 def settings_of(request: Request) -> Settings:
@@ -57,15 +59,21 @@ def error_response(
     return JSONResponse({"error": body}, status_code=status)
 
 
-async def service_error(request: Request, exc: Exception) -> Response:
-    """The error as JSON. A message the pages show is in the language the request accepts (the pages ask for
-    their own); API clients that name no language get English."""
-    assert isinstance(exc, ServiceError)
-    message: str = exc.message
+def gettext_of(request: Request) -> Gettext | None:
+    """The catalog of the language the request accepts (the pages ask for their own), or None: API clients that
+    name no language read English."""
     locale = accepted_locale(request.headers.get("accept-language", ""))
     pages: Pages | None = getattr(request.app.state, "pages", None)
-    if isinstance(message, Message) and locale is not None and pages is not None:
-        message = message.translated(pages.gettext(locale))
+    return pages.gettext(locale) if locale is not None and pages is not None else None
+
+
+async def service_error(request: Request, exc: Exception) -> Response:
+    """The error as JSON, its message in the language the request accepts."""
+    assert isinstance(exc, ServiceError)
+    message: str = exc.message
+    gettext = gettext_of(request)
+    if isinstance(message, Message) and gettext is not None:
+        message = message.translated(gettext)
     return error_response(exc.status, exc.code, message, exc.field, exc.details)
 
 

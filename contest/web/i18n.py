@@ -8,26 +8,20 @@ either, the server's default (``CONTEST_LANGUAGE``, zh_CN).
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-LOCALES = ("zh_CN", "en")
-DEFAULT_LOCALE = "zh_CN"
+from contest.language import DEFAULT_LOCALE, LOCALES, LOCALES_DIR, compile_po, normalize_locale
+
 COOKIE = "lang"
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 HTML_LANG = {"zh_CN": "zh-CN", "en": "en"}
-ALIASES = {"zh": "zh_CN", "zh-cn": "zh_CN", "zh_cn": "zh_CN", "zh-hans": "zh_CN", "cn": "zh_CN", "en": "en"}
-ALIASES.update({"en-us": "en", "en_us": "en", "en-gb": "en"})
 
 # Sent with every page: the pages load only their own scripts, styles and data, and never sit in a frame.
 PAGE_HEADERS = {
@@ -39,35 +33,6 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-
-
-def compile_po(path: Path, locale: str) -> Translations:
-    """A `.po` file as gettext translations, compiled in memory (read_po -> write_mo -> Translations)."""
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=locale)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return Translations(buffer, domain="messages")
-
-
-def normalize_locale(raw: str | None) -> str | None:
-    """'en', 'zh-CN', 'zh_CN', 'zh' ... -> a supported locale, or None."""
-    if not raw:
-        return None
-    raw = raw.strip()
-    if raw in LOCALES:
-        return raw
-    return ALIASES.get(raw.lower())
-
-
-def accepted_locale(header: str) -> str | None:
-    """The first supported locale of an Accept-Language header ("zh-CN,zh;q=0.9,en;q=0.8" -> zh_CN), or None."""
-    for part in header.split(","):
-        found = normalize_locale(part.split(";")[0])
-        if found is not None:
-            return found
-    return None
 
 
 @dataclass

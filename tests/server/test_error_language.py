@@ -1,7 +1,7 @@
 """Errors in the page's language: the pages ask with Accept-Language, API clients that name none get English.
 
-Every `Message` template in the server has a Chinese translation with the same placeholders, so a judge on a
-zh-CN tablet never reads an English sentence the server wrote.
+Every `Message` template (the server's, and the scoring core's explanations) has a Chinese translation with the
+same placeholders, so a judge on a zh-CN tablet never reads an English sentence the server wrote.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from contest.web.i18n import LOCALES_DIR, accepted_locale
+from contest.language import LOCALES_DIR, accepted_locale
 from tests.server.conftest import Venue, assert_error, bearer, client_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +60,7 @@ def test_every_server_message_has_a_chinese_translation_with_the_same_placeholde
         translated = catalog[template].string
         assert isinstance(translated, str)
         assert fields(translated) == fields(template), (template, translated)
-        prose = re.sub(r"\{[^}]*\}|Authorization: Bearer|client_id|\?entrant=", "", translated)
+        prose = re.sub(r"\{[^}]*\}|Authorization: Bearer|client_id|\?entrant=|missing_items = zero", "", translated)
         assert not re.search(r"[A-Za-z]", prose), f"English left in {translated!r}"
 
 

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from contest.services import reviewing
 from contest.services.errors import Invalid, Message
 from contest.web.auth import principal_of
+from contest.web.http import gettext_of
 from contest.web.pages import boards_of, csrf_of, db_of, page, pages_of, session_principal
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -87,6 +88,7 @@ async def explain(request: Request) -> Response:
         params.get("round") or None,
         code,
         params.get("contest") or None,
+        gettext_of(request),
     )
     return JSONResponse(payload, headers=NO_STORE)
 

@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from contest.language import normalize_locale
 from contest.services import judging
 from contest.services.principals import Principal, authenticate
 from contest.web.auth import SESSION_CSRF, SESSION_TOKEN, new_csrf, principal_of
-from contest.web.i18n import normalize_locale
 from contest.web.pages import boards_of, csrf_of, db_of, error_page, page, pages_of, session_principal
 
 MAX_TOKEN = 200
