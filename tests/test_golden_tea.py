@@ -70,8 +70,8 @@ def run(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]
     return run_cli(capsys, *BASE, *extra)
 
 
-def explain_lines(capsys: pytest.CaptureFixture[str], entrant: str) -> list[str]:
-    code, out, err = run(capsys, "--explain", entrant)
+def explain_lines(capsys: pytest.CaptureFixture[str], entrant: str, *more: str) -> list[str]:
+    code, out, err = run(capsys, "--explain", entrant, *more)
     assert code == 0, err
     return out.splitlines()
 
@@ -100,7 +100,17 @@ def test_explain_names_dropped_judges_yield_and_total(capsys: pytest.CaptureFixt
     assert line_starting(lines, "  standing: theory*0.2 + operation*0.4 + sensory*0.4 = 76.5 * 0.2 + ").endswith(
         " → 79.130738…"
     )
-    assert lines[-1] == "  total 79.13: rank 7"
+    assert lines[-2:] == ["  tie-breakers, in order: 滋味 84.50, 外形 84.17", "  total 79.13: rank 7"]
+
+
+def test_explain_of_the_theory_round_names_no_tie_breaker_it_does_not_score(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 滋味 and 外形 are sensory criteria: the theory standing is not compared on them, so they are not shown as 0
+    assert explain_lines(capsys, "T04", "--round", "theory")[-2:] == [
+        "  theory: 理论 = 76.5 → 76.5",
+        "  total 76.50: rank 7",
+    ]
 
 
 def test_explain_shows_the_safety_deduction_and_an_exact_half(capsys: pytest.CaptureFixture[str]) -> None:

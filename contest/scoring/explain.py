@@ -8,7 +8,7 @@ from decimal import Decimal
 from contest.scoring.board import Board, Row
 from contest.scoring.errors import ScoringError
 from contest.scoring.messages import Gettext, Message, translated
-from contest.scoring.numbers import ZERO, plain, round_half_up
+from contest.scoring.numbers import plain, round_half_up
 from contest.scoring.totals import Step
 
 
@@ -66,8 +66,9 @@ def explain(board: Board, code: str) -> Explanation:
         raise ScoringError(f"entrant {code!r} has no marks in round {board.round.key!r}")
     result, steps = board.trace(code)
     decimals = board.definition.decimals
-    breakers = tuple(
-        (name, round_half_up(result.breakers.get(name, ZERO), decimals))
+    breakers = tuple(  # those this standing has values for (a round that scores no 滋味 is not compared on it)
+        (name, round_half_up(result.breakers[name], decimals))
         for name in board.definition.ranking.tie_breakers
+        if name in result.breakers
     )
     return Explanation(row, tuple(steps), decimals, breakers if row.total is not None else ())
