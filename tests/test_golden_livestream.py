@@ -131,7 +131,7 @@ def test_explain_incomplete_says_what_is_missing(capsys: pytest.CaptureFixture[s
 def test_explain_in_chinese_says_what_is_missing_and_the_group_rank(capsys: pytest.CaptureFixture[str]) -> None:
     lines = explain_lines(capsys, "L08", "--lang", "zh-CN")
     assert "  sales · GMV: 与全场最好成绩相比：213300 / 最好 236450 → 0.902093…" in lines
-    assert lines[-2:] == ["  不排名：成绩不完整", "    - presentation：互动能力 缺少评委 J2 的评分"]
+    assert lines[-2:] == ["  不排名：成绩不完整", "    - presentation：互动能力 缺少裁判 J2 的评分"]
     assert explain_lines(capsys, "L05", "--lang", "zh-CN")[-1] == "  总分 78.59：个人组第 4 名，优秀奖"
 
 

@@ -15,6 +15,7 @@ from typing import Literal
 
 from contest.scoring.errors import DefinitionError, Problem
 from contest.scoring.formula import Formula
+from contest.scoring.messages import Message
 from contest.scoring.numbers import CONTEXT, ZERO
 from contest.scoring.toml_reader import LineIndex, Reader
 
@@ -46,13 +47,15 @@ class Criterion:
     def problem_with(self, value: Decimal) -> str | None:
         """Why `value` cannot be a mark for this criterion, or None when it can."""
         if not value.is_finite():
-            return "must be a finite number"
+            return Message("must be a finite number")
         if value.as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]
-            return f"has more than {MAX_PLACES} decimal places"
+            return Message("has more than {places} decimal places", places=MAX_PLACES)
         if value < self.min or value > self.max:
-            return f"must be from {self.min} to {self.max}, got {value}"
+            return Message("must be from {min} to {max}, got {value}", min=self.min, max=self.max, value=value)
         if self.step is not None and CONTEXT.remainder(value - self.min, self.step) != ZERO:
-            return f"must be a multiple of {self.step} from {self.min}, got {value}"
+            return Message(
+                "must be a multiple of {step} from {min}, got {value}", step=self.step, min=self.min, value=value
+            )
         return None
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from contest.scoring.definition import ContestDefinition
 from contest.scoring.errors import Problem
+from contest.scoring.messages import Message
 
 # entrant -> round -> (item, criterion) -> judge ("" when not judged) -> value
 ItemMarks = dict[tuple[int, str], dict[str, Decimal]]
@@ -35,28 +36,37 @@ def mark_problems(
     """Everything wrong with one mark, each problem naming its field; [] when it can be stored."""
     problems: list[Problem] = []
     if entrants is not None and mark.entrant not in entrants:
-        problems.append(Problem("entrant", f"no entrant has the code {mark.entrant!r}"))
+        problems.append(Problem("entrant", Message("no entrant has the code {code!r}", code=mark.entrant)))
     if not definition.has_round(mark.round):
         known = ", ".join(r.key for r in definition.rounds)
-        problems.append(Problem("round", f"no round {mark.round!r}; rounds: {known}"))
+        problems.append(Problem("round", Message("no round {round!r}; rounds: {known}", round=mark.round, known=known)))
         return problems
     rnd = definition.round(mark.round)
     if not 1 <= mark.item <= rnd.items:
-        problems.append(Problem("item", f"round {rnd.key!r} has items 1 to {rnd.items}, got {mark.item}"))
+        message = Message(
+            "round {round!r} has items 1 to {items}, got {item}", round=rnd.key, items=rnd.items, item=mark.item
+        )
+        problems.append(Problem("item", message))
     if mark.criterion not in rnd.criteria:
         known = ", ".join(rnd.criteria)
-        problems.append(Problem("criterion", f"round {rnd.key!r} has no criterion {mark.criterion!r}; it has {known}"))
+        message = Message(
+            "round {round!r} has no criterion {key!r}; it has {known}", round=rnd.key, key=mark.criterion, known=known
+        )
+        problems.append(Problem("criterion", message))
         return problems
     criterion = definition.criterion(mark.criterion)
     if criterion.judged and not mark.judge:
-        problems.append(Problem("judge", f"{criterion.key!r} is judged: each mark needs the judge's code"))
+        problems.append(
+            Problem("judge", Message("{key!r} is judged: each mark needs the judge's code", key=criterion.key))
+        )
     if not criterion.judged and mark.judge:
-        problems.append(Problem("judge", f"{criterion.key!r} is not judged: leave the judge empty"))
+        problems.append(Problem("judge", Message("{key!r} is not judged: leave the judge empty", key=criterion.key)))
     if criterion.judged and mark.judge and panel is not None and mark.judge not in panel:
-        problems.append(Problem("judge", f"judge {mark.judge!r} is not on the panel of round {rnd.key!r}"))
+        message = Message("judge {judge!r} is not on the panel of round {round!r}", judge=mark.judge, round=rnd.key)
+        problems.append(Problem("judge", message))
     why = criterion.problem_with(mark.value)
     if why:
-        problems.append(Problem("value", f"{criterion.key}: {why}"))
+        problems.append(Problem("value", Message("{key}: {why}", key=criterion.key, why=why)))
     return problems
 
 

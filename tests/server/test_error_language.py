@@ -97,3 +97,20 @@ async def test_a_locked_round_is_explained_in_the_language_asked_for(venue: Venu
     wrong = await venue.client.post(url, json=body, headers={**bearer("no-such-token"), "accept-language": "zh"})
     assert assert_error(wrong, 401, "authorization")["message"] == "登录码无效（已作废或输错）"
     assert len(await venue.history()) == 0
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("db_kind", ["sqlite"])
+async def test_a_value_off_the_criterions_step_is_refused_in_the_language_asked_for(venue: Venue) -> None:
+    # the core's own checks (range, step) speak Chinese too, nested message and all
+    body = {"entrant": "E1", "round": "prelim", "item": 1, "values": {"execution": "8.3"}, "client_id": client_id()}
+    judge = bearer(venue.judges["J1"])
+    chinese = await venue.client.post(venue.url("/marks"), json=body, headers={**judge, "accept-language": "zh-CN"})
+    message = assert_error(chinese, 422, "values.execution")["message"]
+    assert message == "execution：必须从 0 起按 0.5 的步长取值（收到 8.3）"
+    english = await venue.client.post(venue.url("/marks"), json=body, headers=judge)
+    assert (
+        assert_error(english, 422, "values.execution")["message"]
+        == "execution: must be a multiple of 0.5 from 0, got 8.3"
+    )
+    assert len(await venue.history()) == 0
