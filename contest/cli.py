@@ -15,20 +15,23 @@ from pathlib import Path
 import click
 
 from contest import __version__
+from contest.language import environment_locale, gettext_for, normalize_locale
 from contest.scoring import Board, ContestError, Entrant, MarkSheet, explain, parse_definition
+from contest.scoring.messages import Message, translated
 from contest.settings import Settings, lan_address
 
 EXIT_INVALID = 2
 EXIT_FAILED = 1
+_language: str | None = None  # --lang of the command running: its explanation and its errors speak it
 
 
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise ContestError(f"{path}: not UTF-8 text; save the contest file as UTF-8") from None
+        raise ContestError(Message("{file}: not UTF-8 text; save the contest file as UTF-8", file=str(path))) from None
     except OSError as exc:
-        raise ContestError(f"{path}: cannot read the file ({exc.strerror})") from None
+        raise ContestError(Message("{file}: cannot read the file ({why})", file=str(path), why=exc.strerror)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -111,7 +114,8 @@ Exit status: 0 done, 2 invalid input (every problem listed with its file, row an
 @click.option(
     "--lang",
     type=click.Choice(["zh-CN", "en"], case_sensitive=False),
-    help="Language of --explain (default: Chinese when LC_ALL, LC_MESSAGES or LANG is zh_*, else English).",
+    help="Language of --explain and of error messages (default: Chinese when LC_ALL, LC_MESSAGES or LANG is zh_*, "
+    "else English).",
 )
 def compute(
     contest_file: Path,
@@ -124,7 +128,9 @@ def compute(
 ) -> None:
     from contest.exports import tables
     from contest.imports import read_entrants, read_marks
-    from contest.language import environment_locale, gettext_for, normalize_locale
+
+    global _language
+    _language = normalize_locale(lang)
 
     definition = parse_definition(_read_text(contest_file))
     entrants = read_entrants(entrants_file) if entrants_file else []
@@ -133,11 +139,12 @@ def compute(
         entrants = [Entrant(code) for code in dict.fromkeys(m.entrant for m in marks)]
     key = round_key or definition.rounds[-1].key
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx", ".json"):
-        raise ContestError(f"-o: expected a file ending in .csv, .xlsx or .json, got {output.name!r}")
+        raise ContestError(
+            Message("-o: expected a file ending in .csv, .xlsx or .json, got {name!r}", name=output.name)
+        )
     board = Board(definition, key, entrants, MarkSheet(marks))
     if explain_code is not None:
-        locale = normalize_locale(lang) or environment_locale()
-        click.echo("\n".join(explain(board, explain_code).lines(gettext_for(locale))))
+        click.echo("\n".join(explain(board, explain_code).lines(gettext_for(_language or environment_locale()))))
         return
     rows = board.rows()
     if output is None:
@@ -266,6 +273,8 @@ def demo(db_url: str, host: str, port: int, no_serve: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global _language
+    _language = None
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="contest", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -277,7 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("aborted", err=True)
         return EXIT_FAILED
     except ContestError as exc:
-        click.echo(f"error: {exc.message}", err=True)
+        gettext = gettext_for(_language or environment_locale())
+        click.echo(translated(Message("error: {message}", message=exc.text(gettext)), gettext), err=True)
         return EXIT_INVALID
     except Exception as exc:  # a bug: one line, never a traceback, unless asked for
         if os.environ.get("CONTEST_DEBUG"):

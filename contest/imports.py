@@ -14,6 +14,7 @@ from pathlib import Path
 
 from contest.scoring import ContestDefinition, Entrant, Mark, MarkError, Problem, mark_problems, parse_decimal
 from contest.scoring.errors import ContestError
+from contest.scoring.messages import Message, reason
 
 MAX_PROBLEMS = 50
 
@@ -42,7 +43,7 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise TableError(f"{path}: cannot read the file ({exc.strerror})") from None
+        raise TableError(Message("{file}: cannot read the file ({why})", file=str(path), why=exc.strerror)) from None
     return rows_of(path.name, data)
 
 
@@ -53,7 +54,7 @@ def rows_of(name: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, list
         return _xlsx_rows(name, data)
     if suffix in (".csv", ".txt", ""):
         return _csv_rows(name, data)
-    raise TableError(f"{name}: expected a .csv or .xlsx file, got {suffix}")
+    raise TableError(Message("{file}: expected a .csv or .xlsx file, got {suffix}", file=name, suffix=suffix))
 
 
 def _decode(name: str, data: bytes) -> str:
@@ -62,7 +63,9 @@ def _decode(name: str, data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise TableError(f"{name}: not a text file in UTF-8 or GB18030 (save it as CSV UTF-8)")  # pragma: no cover
+    raise TableError(
+        Message("{file}: not a text file in UTF-8 or GB18030 (save it as CSV UTF-8)", file=name)
+    )  # pragma: no cover
 
 
 def _csv_rows(name: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
@@ -71,16 +74,16 @@ def _csv_rows(name: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, li
     try:
         headers = next(reader)
     except StopIteration:
-        raise TableError(f"{name}: the file is empty; the first row must name the columns") from None
+        raise TableError(Message("{file}: the file is empty; the first row must name the columns", file=name)) from None
     except csv.Error as exc:
-        raise TableError(f"{name} row 1: {exc}") from None
+        raise TableError(Message("{file} row {row}: {why}", file=name, row=1, why=str(exc))) from None
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for row in reader:
                 yield reader.line_num, row
         except csv.Error as exc:
-            raise TableError(f"{name} row {reader.line_num}: {exc}") from None
+            raise TableError(Message("{file} row {row}: {why}", file=name, row=reader.line_num, why=str(exc))) from None
 
     return [h.strip() for h in headers], rows()
 
@@ -103,12 +106,14 @@ def _xlsx_rows(name: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, l
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise TableError(f"{name}: not a readable .xlsx workbook ({type(exc).__name__})") from None
+        raise TableError(
+            Message("{file}: not a readable .xlsx workbook ({why})", file=name, why=type(exc).__name__)
+        ) from None
     sheet = book.worksheets[0]
     values = sheet.iter_rows(values_only=True)
     first = next(values, None)
     if first is None:
-        raise TableError(f"{name}: the first sheet is empty; its first row must name the columns")
+        raise TableError(Message("{file}: the first sheet is empty; its first row must name the columns", file=name))
     headers = [_cell(v) for v in first]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -131,8 +136,18 @@ def _columns(
     missing = [f for f in required if f not in found]
     if missing:
         wanted = ", ".join(f"{f} ({'/'.join(known[f][1:3])})" for f in missing)
-        raise TableError(f"{name} row 1: missing column {wanted}; the first row has: {', '.join(headers) or 'nothing'}")
+        has = ", ".join(headers) if any(headers) else Message("nothing")
+        raise TableError(
+            Message(
+                "{file} row 1: missing column {wanted}; the first row has: {has}", file=name, wanted=wanted, has=has
+            )
+        )
     return found
+
+
+def _at(name: str, row: int, column: str) -> str:
+    """Where a cell is, as problems name it: "marks.csv row 3, column value"."""
+    return Message("{file} row {row}, column {column}", file=name, row=row, column=column)
 
 
 def read_entrants(path: Path) -> list[Entrant]:
@@ -156,34 +171,33 @@ def _entrants(name: str, headers: list[str], rows: Iterator[tuple[int, list[str]
         if not any(cell.strip() for cell in row):
             continue
         cells = {field: (row[i].strip() if i < len(row) else "") for field, i in columns.items()}
-        where = f"{name} row {number}"
         code = cells["code"]
+        at_code = _at(name, number, headers[columns["code"]])
         if not code:
-            problems.append(Problem(f"{where}, column {headers[columns['code']]}", "the entrant code is empty"))
+            problems.append(Problem(at_code, Message("the entrant code is empty")))
             continue
         if len(code) > 64:
-            problems.append(Problem(f"{where}, column {headers[columns['code']]}", "the code is over 64 characters"))
+            problems.append(Problem(at_code, Message("the code is over 64 characters")))
             continue
         if code in first_row:
-            problems.append(
-                Problem(
-                    f"{where}, column {headers[columns['code']]}",
-                    f"code {code!r} is already used in row {first_row[code]}",
-                )
-            )
+            used = Message("code {code!r} is already used in row {row}", code=code, row=first_row[code])
+            problems.append(Problem(at_code, used))
             continue
         too_long = [
             (f, n) for f, n in (("name", 200), ("organization", 300), ("group", 100)) if len(cells.get(f, "")) > n
         ]
         if too_long:
             field, limit = too_long[0]
-            problems.append(Problem(f"{where}, column {headers[columns[field]]}", f"longer than {limit} characters"))
+            at = _at(name, number, headers[columns[field]])
+            problems.append(Problem(at, Message("longer than {most} characters", most=limit)))
             continue
         first_row[code] = number
         attributes = {h: row[i].strip() for i, h in extra if i < len(row) and row[i].strip()}
         entrants.append(Entrant(code, cells["name"], cells.get("organization", ""), cells.get("group", ""), attributes))
     if problems:
-        raise TableError(problems[:MAX_PROBLEMS], title=f"{name}: {len(problems)} bad rows")
+        raise TableError(
+            problems[:MAX_PROBLEMS], title=Message("{file}: {count} bad rows", file=name, count=len(problems))
+        )
     return entrants
 
 
@@ -192,7 +206,10 @@ def read_marks(path: Path, definition: ContestDefinition, entrants: Sequence[Ent
     headers, rows = read_rows(path)
     columns = _columns(path.name, headers, MARK_HEADERS, ("entrant", "criterion", "value"))
     if "round" not in columns and len(definition.rounds) > 1:
-        raise TableError(f"{path.name} row 1: missing column round; this contest has several rounds")
+        several = Message(
+            "{file} row 1: missing column {column}; this contest has several rounds", file=path.name, column="round"
+        )
+        raise TableError(several)
     codes = {e.code for e in entrants} if entrants else None
     problems: list[Problem] = []
     marks: list[Mark] = []
@@ -201,26 +218,27 @@ def read_marks(path: Path, definition: ContestDefinition, entrants: Sequence[Ent
         if not any(cell.strip() for cell in row):
             continue
         cells = {field: (row[i].strip() if i < len(row) else "") for field, i in columns.items()}
-        where = f"{path.name} row {number}"
+        where = Message("{file} row {row}", file=path.name, row=number)
 
-        def column(field: str, where: str = where) -> str:
-            return f"{where}, column {headers[columns[field]] if field in columns else field}"
+        def column(field: str, number: int = number) -> str:
+            return _at(path.name, number, headers[columns[field]] if field in columns else field)
 
         bad = False
         try:
             item = int(cells.get("item") or 1)
         except ValueError:
-            problems.append(Problem(column("item"), f"expected a whole number from 1, got {cells.get('item')!r}"))
+            wrong = Message("expected a whole number from 1, got {item!r}", item=cells.get("item"))
+            problems.append(Problem(column("item"), wrong))
             bad = True
             item = 1
         try:
             value = parse_decimal(cells["value"])
         except ValueError as exc:
-            problems.append(Problem(column("value"), str(exc)))
+            problems.append(Problem(column("value"), reason(exc)))
             bad = True
             value = Decimal(0)
         if not cells["entrant"]:
-            problems.append(Problem(column("entrant"), "the entrant code is empty"))
+            problems.append(Problem(column("entrant"), Message("the entrant code is empty")))
             bad = True
         if bad:
             continue
@@ -238,18 +256,25 @@ def read_marks(path: Path, definition: ContestDefinition, entrants: Sequence[Ent
             bad = True
         key = (mark.entrant, mark.round, mark.item, mark.criterion, mark.judge)
         if not bad and key in seen:
-            problems.append(
-                Problem(
-                    where,
-                    f"repeats the mark of row {seen[key]} (same entrant, round, item, criterion and judge); keep one",
-                )
+            repeated = Message(
+                "repeats the mark of row {row} (same entrant, round, item, criterion and judge); keep one",
+                row=seen[key],
             )
+            problems.append(Problem(where, repeated))
             continue
         if not bad:
             seen[key] = number
             marks.append(mark)
     if problems:
         shown = problems[:MAX_PROBLEMS]
-        more = f" (the first {MAX_PROBLEMS} shown)" if len(problems) > MAX_PROBLEMS else ""
-        raise MarkError(shown, title=f"{path.name}: {len(problems)} bad marks{more}")
+        if len(problems) > MAX_PROBLEMS:
+            title = Message(
+                "{file}: {count} bad marks (the first {shown} shown)",
+                file=path.name,
+                count=len(problems),
+                shown=MAX_PROBLEMS,
+            )
+        else:
+            title = Message("{file}: {count} bad marks", file=path.name, count=len(problems))
+        raise MarkError(shown, title=title)
     return marks

@@ -11,8 +11,6 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
 
 LOCALES = ("zh_CN", "en")
@@ -24,6 +22,9 @@ ALIASES.update({"en-us": "en", "en_us": "en", "en-gb": "en"})
 
 def compile_po(path: Path, locale: str) -> Translations:
     """A `.po` file as gettext translations, compiled in memory (read_po -> write_mo -> Translations)."""
+    from babel.messages.mofile import write_mo  # here: the command line needs them only to speak Chinese
+    from babel.messages.pofile import read_po
+
     with path.open("rb") as po:
         catalog = read_po(po, locale=locale)
     buffer = io.BytesIO()

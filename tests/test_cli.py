@@ -220,6 +220,42 @@ def test_missing_files_and_unknown_things(
     assert code == 2 and "bin.xlsx: not a readable .xlsx workbook" in err
 
 
+def test_problems_in_chinese(files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files["marks"].write_text(
+        MARKS + "A1,main,x,score,J1,8\nB2,main,1,score,J9,9.2\nA1,main,1,score,J1,8\n,main,1,score,J2,abc\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(
+        capsys,
+        "compute",
+        files["contest"],
+        "--marks",
+        files["marks"],
+        "--entrants",
+        files["entrants"],
+        "--lang",
+        "zh-CN",
+    )
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "错误：m.csv：6 个分数有误",
+        "  - m.csv 第 11 行 item 列：应为从 1 起的整数（收到 'x'）",
+        "  - m.csv 第 12 行 judge 列：裁判 'J9' 不在轮次 'main' 的评委组中",
+        "  - m.csv 第 12 行 value 列：score：必须从 0 起按 0.5 的步长取值（收到 9.2）",
+        "  - m.csv 第 13 行：与第 2 行的分数重复（选手、轮次、项、评分项和裁判都相同）；请只保留一行",
+        "  - m.csv 第 14 行 value 列：应为数字（收到 'abc'）",
+        "  - m.csv 第 14 行 entrant 列：选手编号为空",
+    ]
+    code, _, err = run(capsys, "compute", tmp_path / "nope.toml", "--marks", files["marks"], "--lang", "zh-CN")
+    assert code == 2 and err.startswith("错误：") and "nope.toml：无法读取文件" in err
+    # the same file in English: what the environment (LANG=C.UTF-8 here) or --lang en asks for
+    code, _, err = run(capsys, "compute", files["contest"], "--marks", files["marks"], "--lang", "en")
+    assert err.splitlines()[:2] == [
+        "error: m.csv: 6 bad marks",
+        "  - m.csv row 11, column item: expected a whole number from 1, got 'x'",
+    ]
+
+
 def test_entrants_from_xlsx_and_gbk_csv(
     files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

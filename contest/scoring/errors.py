@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contest.scoring.messages import Gettext, Message, translated
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -19,10 +21,19 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        at = self.where
+        return self.text()
+
+    def text(self, gettext: Gettext | None = None) -> str:
+        """The problem as one line: in English, or through a catalog's `gettext` in its language."""
+        at: str = self.where
         if self.line:
-            at = f"{at} (line {self.line})" if at else f"line {self.line}"
-        return f"{at}: {self.message}" if at else self.message
+            at = (
+                Message("{where} (line {line})", where=at, line=self.line)
+                if at
+                else Message("line {line}", line=self.line)
+            )
+        shown = Message("{where}: {message}", where=at, message=self.message) if at else self.message
+        return shown if gettext is None else translated(shown, gettext)
 
 
 class ContestError(Exception):
@@ -39,9 +50,14 @@ class ContestError(Exception):
 
     @property
     def message(self) -> str:
-        lines = [str(p) for p in self.problems]
+        return self.text()
+
+    def text(self, gettext: Gettext | None = None) -> str:
+        """Every problem, a line each under the title: in English, or in the language of `gettext`."""
+        lines = [p.text(gettext) for p in self.problems]
         if self.title:
-            return "\n".join([self.title, *("  - " + line for line in lines)])
+            title = self.title if gettext is None else translated(self.title, gettext)
+            return "\n".join([title, *("  - " + line for line in lines)])
         return "\n".join(lines)
 
 

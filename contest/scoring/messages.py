@@ -37,3 +37,9 @@ class Message(str):
 def translated(text: Any, gettext: Gettext) -> Any:
     """`text` translated when it is a Message; anything else as it is."""
     return text.translated(gettext) if isinstance(text, Message) else text
+
+
+def reason(exc: Exception) -> str:
+    """What an exception says: the Message it was raised with (str() would lose its template), else its text."""
+    first = exc.args[0] if len(exc.args) == 1 else None
+    return first if isinstance(first, str) else str(exc)

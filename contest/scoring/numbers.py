@@ -15,6 +15,8 @@ import re
 from contextlib import AbstractContextManager
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
+from contest.scoring.messages import Message
+
 CONTEXT = Context(prec=50, rounding=ROUND_HALF_EVEN)
 SNAP = Decimal(1).scaleb(-24)
 ZERO = Decimal(0)
@@ -47,29 +49,29 @@ def parse_decimal(raw: object) -> Decimal:
     and infinities are refused.
     """
     if isinstance(raw, bool):
-        raise ValueError("expected a number, got true/false")
+        raise ValueError(Message("expected a number, got true/false"))
     if isinstance(raw, Decimal):
         value = raw
     elif isinstance(raw, int):
         value = Decimal(raw)
     elif isinstance(raw, float):
         if not math.isfinite(raw):
-            raise ValueError("expected a finite number")
+            raise ValueError(Message("expected a finite number"))
         value = Decimal(repr(raw))
     elif isinstance(raw, str):
         text = raw.strip()
         if _THOUSANDS.match(text):
             text = text.replace(",", "")
         if not text:
-            raise ValueError("expected a number, got an empty value")
+            raise ValueError(Message("expected a number, got an empty value"))
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"expected a number, got {raw!r}") from None
+            raise ValueError(Message("expected a number, got {raw!r}", raw=raw)) from None
     else:
-        raise ValueError(f"expected a number, got {type(raw).__name__}")
+        raise ValueError(Message("expected a number, got {kind}", kind=type(raw).__name__))
     if not value.is_finite():
-        raise ValueError(f"expected a finite number, got {raw!r}")
+        raise ValueError(Message("expected a finite number, got {raw!r}", raw=raw))
     return value
 
 

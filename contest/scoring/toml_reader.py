@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from contest.scoring.errors import Problem
+from contest.scoring.messages import Message, reason
 from contest.scoring.numbers import parse_decimal
 
 T = TypeVar("T")
@@ -92,8 +93,10 @@ class Reader:
         for key in self.table:
             if key not in allowed:
                 hint = _closest(key, allowed)
-                suggestion = f"; did you mean {hint!r}?" if hint else f"; known keys: {', '.join(allowed)}"
-                self.problem(key, f"unknown key{suggestion}")
+                if hint:
+                    self.problem(key, Message("unknown key; did you mean {hint!r}?", hint=hint))
+                else:
+                    self.problem(key, Message("unknown key; known keys: {known}", known=", ".join(allowed)))
 
     def has(self, key: str) -> bool:
         return key in self.table
@@ -101,70 +104,72 @@ class Reader:
     def _get(self, key: str, required: bool, default: T, check: Callable[[Any], T], expected: str) -> T:
         if key not in self.table:
             if required:
-                self.problem(key, f"is required ({expected})")
+                self.problem(key, Message("is required ({expected})", expected=expected))
             return default
         try:
             return check(self.table[key])
         except ValueError as exc:
-            self.problem(key, str(exc) or f"expected {expected}")
+            self.problem(key, reason(exc) or Message("expected {expected}", expected=expected))
             return default
 
     def text(self, key: str, default: str = "", *, required: bool = False, max_length: int = 500) -> str:
         def check(value: Any) -> str:
             if not isinstance(value, str):
-                raise ValueError(f"expected text, got {_kind(value)}")
+                raise ValueError(Message("expected text, got {kind}", kind=_kind(value)))
             if required and not value.strip():
-                raise ValueError("must not be empty")
+                raise ValueError(Message("must not be empty"))
             if len(value) > max_length:
-                raise ValueError(f"is longer than {max_length} characters")
+                raise ValueError(Message("is longer than {most} characters", most=max_length))
             return value
 
-        return self._get(key, required, default, check, "text")
+        return self._get(key, required, default, check, Message("text"))
 
     def boolean(self, key: str, default: bool) -> bool:
         def check(value: Any) -> bool:
             if not isinstance(value, bool):
-                raise ValueError(f"expected true or false, got {_kind(value)}")
+                raise ValueError(Message("expected true or false, got {kind}", kind=_kind(value)))
             return value
 
-        return self._get(key, False, default, check, "true or false")
+        return self._get(key, False, default, check, Message("true or false"))
 
     def integer(self, key: str, default: int | None, *, low: int, high: int, required: bool = False) -> int | None:
         def check(value: Any) -> int:
             if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"expected a whole number from {low} to {high}, got {_kind(value)}")
+                raise ValueError(Message("expected {expected}, got {kind}", expected=whole, kind=_kind(value)))
             if not low <= value <= high:
-                raise ValueError(f"expected a whole number from {low} to {high}, got {value}")
+                raise ValueError(Message("expected {expected}, got {kind}", expected=whole, kind=value))
             return value
 
-        return self._get(key, required, default, check, f"a whole number from {low} to {high}")
+        whole = Message("a whole number from {low} to {high}", low=low, high=high)
+        return self._get(key, required, default, check, whole)
 
     def number(self, key: str, default: Decimal | None = None, *, required: bool = False) -> Decimal | None:
         def check(value: Any) -> Decimal:
             if isinstance(value, str):
-                raise ValueError(f"expected a number, got text {value!r} (write it without quotes)")
+                raise ValueError(Message("expected a number, got text {text!r} (write it without quotes)", text=value))
             return parse_decimal(value)
 
-        return self._get(key, required, default, check, "a number")
+        return self._get(key, required, default, check, Message("a number"))
 
     def choice(self, key: str, default: str, options: tuple[str, ...]) -> str:
         def check(value: Any) -> str:
             if value not in options:
-                raise ValueError(f"expected one of {', '.join(options)}, got {value!r}")
+                raise ValueError(Message("expected {expected}, got {kind!r}", expected=one_of, kind=value))
             return str(value)
 
-        return self._get(key, False, default, check, "one of " + ", ".join(options))
+        one_of = Message("one of {options}", options=", ".join(options))
+        return self._get(key, False, default, check, one_of)
 
     def text_list(self, key: str) -> tuple[str, ...] | None:
         def check(value: Any) -> tuple[str, ...]:
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                raise ValueError('expected a list of non-empty texts, e.g. ["a", "b"]')
+                raise ValueError(Message("expected a list of non-empty texts, e.g. {example}", example='["a", "b"]'))
             if len(set(value)) != len(value):
                 dup = next(v for v in value if value.count(v) > 1)
-                raise ValueError(f"lists {dup!r} twice")
+                raise ValueError(Message("lists {value!r} twice", value=dup))
             return tuple(v.strip() for v in value)
 
-        return self._get(key, False, None, check, "a list of texts")
+        return self._get(key, False, None, check, Message("a list of texts"))
 
     def tables(self, key: str) -> list[Reader]:
         """An array of tables (``[[criteria]]``), each as a Reader with its 1-based index in the path."""
@@ -172,7 +177,7 @@ class Reader:
             return []
         value = self.table[key]
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            self.problem(key, f"expected [[{key}]] tables")
+            self.problem(key, Message("expected {tables} tables", tables=f"[[{key}]]"))
             return []
         return [Reader(v, f"{self.where(key)}[{i}]", self.problems, self.index) for i, v in enumerate(value, 1)]
 
@@ -181,22 +186,25 @@ class Reader:
             return None
         value = self.table[key]
         if not isinstance(value, dict):
-            self.problem(key, f"expected a table [{self.where(key)}], got {_kind(value)}")
+            self.problem(
+                key, Message("expected a table {table}, got {kind}", table=f"[{self.where(key)}]", kind=_kind(value))
+            )
             return None
         return self.child(key, value)
 
 
 def _kind(value: Any) -> str:
+    """What a TOML value is, as a problem names it ("text 'x'", "the number 5", "a list")."""
     if isinstance(value, bool):
         return f"{str(value).lower()}"
     if isinstance(value, str):
-        return f"text {value!r}"
+        return Message("text {text!r}", text=value)
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return Message("the number {number}", number=value)
     if isinstance(value, list):
-        return "a list"
+        return Message("a list")
     if isinstance(value, dict):
-        return "a table"
+        return Message("a table")
     return type(value).__name__
 
 

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from contest.language import accepted_locale
 from contest.live.boards import BoardRegistry
 from contest.scoring import parse_decimal
-from contest.scoring.messages import Gettext
+from contest.scoring.messages import Gettext, reason
 from contest.services.errors import Invalid, Message, ServiceError, TooLarge
 from contest.services.writer import MarkWriter
 from contest.settings import Settings
@@ -146,7 +146,7 @@ def decimal_field(value: Any, field: str) -> Decimal:
     try:
         return parse_decimal(value)
     except ValueError as exc:
-        raise Invalid(str(exc), field) from None
+        raise Invalid(reason(exc), field) from None
 
 
 def decimal_text(value: Decimal) -> str:
