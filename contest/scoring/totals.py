@@ -58,6 +58,9 @@ class RoundPlan:
         self.decimals = definition.decimals
         self.panel = panel
         self.panel_set = frozenset(panel)
+        self._labels = {  # made once: scoring passes them along for error messages
+            item: Message("{round} item {item}", round=rnd.key, item=item) for item in range(1, rnd.items + 1)
+        }
         self.method = scoring.panel
         drop = scoring.drop_for(len(panel)) if panel else 0
         criteria = [definition.criterion(k) for k in rnd.criteria]
@@ -166,7 +169,7 @@ class RoundPlan:
         """The round's key, with the item's number when the round has several (or `always`)."""
         if len(self.item_keys) == 1 and not always:
             return self.round.key
-        return Message("{round} item {item}", round=self.round.key, item=item)
+        return self._labels[item]
 
     def _part_label(self, item: int, part: str) -> str:
         """An explanation line's label for one criterion, judge or subtotal of an item."""
@@ -283,13 +286,13 @@ class RoundPlan:
         self, crit: Criterion, raw: Decimal, best: Mapping[str, Decimal], item: int, trace: Trace | None
     ) -> Decimal:
         top = best.get(crit.key, ZERO)
-        if crit.better == "higher":
-            value = raw / top if top else ZERO
-            how = Message("relative to the field: {value} / best {best}", value=plain(raw), best=plain(top))
-        else:
-            value = top / raw
-            how = Message("relative to the field: best {best} / {value}", value=plain(raw), best=plain(top))
+        higher = crit.better == "higher"
+        value = (raw / top if top else ZERO) if higher else top / raw
         if trace is not None:
+            if higher:
+                how = Message("relative to the field: {value} / best {best}", value=plain(raw), best=plain(top))
+            else:
+                how = Message("relative to the field: best {best} / {value}", value=plain(raw), best=plain(top))
             trace.append(Step(self._part_label(item, crit.key), how, value))
         return value
 
