@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -61,7 +61,7 @@ def gettext_for(locale: str) -> Callable[[str], str]:
     return compile_po(path, locale).gettext
 
 
-def environment_locale(environ: dict[str, str] | None = None) -> str:
+def environment_locale(environ: Mapping[str, str] | None = None) -> str:
     """The command line's language: zh_CN when the environment's locale is Chinese (LC_ALL, LC_MESSAGES, LANG,
     the first that is set), else English."""
     env = os.environ if environ is None else environ
