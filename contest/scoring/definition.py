@@ -153,18 +153,18 @@ def parse_definition(text: str) -> ContestDefinition:
     try:
         data = tomllib.loads(text)
     except RecursionError:
-        raise DefinitionError(
-            [Problem("", "not valid TOML: nested too deeply")], title="invalid contest file"
-        ) from None
+        problem = Problem("", Message("not valid {format}: nested too deeply", format="TOML"))
+        raise DefinitionError([problem], title=Message("invalid contest file")) from None
     except tomllib.TOMLDecodeError as exc:
         line = _line_of(str(exc))
-        raise DefinitionError([Problem("", f"not valid TOML: {exc}", line)], title="invalid contest file") from None
+        problem = Problem("", Message("not valid {format}: {error}", format="TOML", error=str(exc)), line)
+        raise DefinitionError([problem], title=Message("invalid contest file")) from None
     from contest.scoring.definition_reader import DefinitionReader  # reads into the types above
 
     problems: list[Problem] = []
     definition = DefinitionReader(Reader(data, "", problems, LineIndex(text))).parse()
     if problems or definition is None:
-        raise DefinitionError(problems, title="invalid contest file")
+        raise DefinitionError(problems, title=Message("invalid contest file"))
     return definition
 
 

@@ -19,6 +19,7 @@ from contest.scoring.definition import (
     Round,
 )
 from contest.scoring.formula import FUNCTIONS, normalize
+from contest.scoring.messages import Message
 from contest.scoring.numbers import CONTEXT, ONE, ZERO
 from contest.scoring.scoring_reader import SCORING_KEYS, check_weights, read_formula, read_scoring
 from contest.scoring.toml_reader import Reader
@@ -33,12 +34,27 @@ class DefinitionReader:
         root.check_keys(("contest", "criteria", "scoring", "rounds", "ranking", "awards", "review"))
         head = root.table_at("contest")
         if head is None:
-            root.problem("contest", "is required: a [contest] table with slug and title")
+            root.problem(
+                "contest",
+                Message(
+                    "is required: a {table} table with {slug} and {title}",
+                    table="[contest]",
+                    slug="slug",
+                    title="title",
+                ),
+            )
             return None
         head.check_keys(("slug", "title", "decimals", "blind", "judges", "description"))
         slug = head.text("slug", required=True)
         if slug and not SLUG.match(slug):
-            head.problem("slug", f"expected lowercase letters, digits and - (like 'tea-2026'), got {slug!r}")
+            head.problem(
+                "slug",
+                Message(
+                    "expected lowercase letters, digits and - (like {example!r}), got {slug!r}",
+                    example="tea-2026",
+                    slug=slug,
+                ),
+            )
         title = head.text("title", required=True)
         head.text("description", max_length=5000)
         decimals = head.integer("decimals", 2, low=0, high=6) or 0
@@ -51,7 +67,7 @@ class DefinitionReader:
         rounds = self._rounds(criteria, base, judges)
         round_keys = {r.key for r in rounds}
         for clash in sorted(keys & round_keys):
-            root.problem("rounds", f"{clash!r} names both a criterion and a round; keys must differ")
+            root.problem("rounds", Message("{key!r} names both a criterion and a round; keys must differ", key=clash))
         ranking = self._ranking(keys, round_keys, rounds)
         awards = self._awards()
         review = self._review()
@@ -74,7 +90,7 @@ class DefinitionReader:
         tables = self.root.tables("criteria")
         if not tables:
             if "criteria" not in self.root.table:
-                self.root.problem("criteria", "is required: at least one [[criteria]] table")
+                self.root.problem("criteria", Message("is required: at least one {table} table", table="[[criteria]]"))
             return []
         found: list[Criterion] = []
         seen: set[str] = set()
@@ -96,33 +112,47 @@ class DefinitionReader:
             )
             key = _key(t, "key")
             if key and key in seen:
-                t.problem("key", f"{key!r} is used by another criterion")
+                t.problem("key", Message("{key!r} is used by another criterion", key=key))
             judged = t.boolean("judged", True)
             deduction = t.boolean("deduction", False)
             relative = t.boolean("relative", False)
             if deduction and judged:
-                t.problem("deduction", "a deduction is entered once by the chief judge: add judged = false")
+                t.problem(
+                    "deduction",
+                    Message("a deduction is entered once by the chief judge: add {fix}", fix="judged = false"),
+                )
             if relative and judged:
-                t.problem("relative", "a relative (measured) criterion is entered once: add judged = false")
+                t.problem(
+                    "relative",
+                    Message("a relative (measured) criterion is entered once: add {fix}", fix="judged = false"),
+                )
             if deduction and relative:
-                t.problem("relative", "a deduction cannot also be relative")
+                t.problem("relative", Message("a deduction cannot also be relative"))
             low = _bounded(t, "min", t.number("min", required=True))
             high = _bounded(t, "max", t.number("max", required=True))
             step = _bounded(t, "step", t.number("step"))
             default = _bounded(t, "default", t.number("default"))
             better = t.choice("better", "higher", ("higher", "lower"))
             if low is not None and high is not None and low >= high:
-                t.problem("max", f"must be greater than min ({low}), got {high}")
+                t.problem("max", Message("must be greater than min ({min}), got {value}", min=low, value=high))
             if step is not None and step <= 0:
-                t.problem("step", f"must be greater than 0, got {step}")
+                t.problem("step", Message("must be greater than 0, got {value}", value=step))
                 step = None
             ranged = low is not None and high is not None and low < high
             if step is not None and ranged and CONTEXT.remainder(high - low, step) != ZERO:  # type: ignore[operator]
-                t.problem("step", f"{step} does not divide the range {low} to {high} into whole steps")
+                t.problem(
+                    "step",
+                    Message(
+                        "{step} does not divide the range {min} to {max} into whole steps", step=step, min=low, max=high
+                    ),
+                )
             if relative and better == "lower" and low is not None and low <= 0:
-                t.problem("min", "a lower-is-better relative value (a time) must have min greater than 0")
+                t.problem(
+                    "min",
+                    Message("a lower-is-better relative value (a time) must have {key} greater than 0", key="min"),
+                )
             if default is not None and judged:
-                t.problem("default", "only criteria with judged = false have a default")
+                t.problem("default", Message("only criteria with {setting} have a default", setting="judged = false"))
                 default = None
             if deduction and default is None and "default" not in t.table:
                 default = ZERO
@@ -163,7 +193,7 @@ class DefinitionReader:
             t.check_keys(("key", "label", "items", "criteria", "standing", "judges", "advance", "scoring"))
             key = _key(t, "key")
             if key and any(r.key == key for r in rounds):
-                t.problem("key", f"{key!r} is used by another round")
+                t.problem("key", Message("{key!r} is used by another round", key=key))
             items = t.integer("items", 1, low=1, high=1000) or 1
             listed = t.text_list("criteria")
             if listed is None:
@@ -171,30 +201,40 @@ class DefinitionReader:
             else:
                 for name in listed:
                     if name not in by_key:
-                        t.problem("criteria", f"{name!r} is not a criterion key; known: {', '.join(by_key)}")
+                        t.problem(
+                            "criteria",
+                            Message(
+                                "{name!r} is not a criterion key; known: {known}", name=name, known=", ".join(by_key)
+                            ),
+                        )
                 names = tuple(n for n in listed if n in by_key)
                 if not listed:
-                    t.problem("criteria", "a round needs at least one criterion")
+                    t.problem("criteria", Message("a round needs at least one criterion"))
             own = t.table_at("scoring")
             if own is not None:
                 own.check_keys(SCORING_KEYS)
             own_judges = t.text_list("judges")
             scoring = read_scoring(own, base, [by_key[n] for n in names], own_judges or judges)
             if not any(not by_key[n].deduction for n in names):
-                t.problem("criteria", "this round has nothing to score: it needs a criterion that is not a deduction")
+                t.problem(
+                    "criteria",
+                    Message("this round has nothing to score: it needs a criterion that is not a deduction"),
+                )
             elif scoring.item is not None:
                 used = set(scoring.item.names).union(*(f.names for _, f in scoring.subtotals))
                 if scoring.judge is not None:
                     used |= scoring.judge.names
                 for name in names:
                     if name not in used and not by_key[name].deduction and name not in self._tie_breakers():
-                        t.problem("criteria", f"{name!r} is entered in this round but no formula uses it")
+                        t.problem(
+                            "criteria", Message("{name!r} is entered in this round but no formula uses it", name=name)
+                        )
             earlier = [r.key for r in rounds]
             standing = read_formula(
                 t,
                 "standing",
                 allowed={*earlier, *([key] if key else [])},
-                what="round keys of this round and earlier ones",
+                what=Message("round keys of this round and earlier ones"),
             )
             if standing is not None:
                 check_weights(t, "standing", standing)
@@ -214,7 +254,9 @@ class DefinitionReader:
                 )
             )
         if rounds and rounds[-1].advance is not None:
-            self.root.problem(f"rounds[{len(rounds)}].advance", "the last round has no next round to advance to")
+            self.root.problem(
+                f"rounds[{len(rounds)}].advance", Message("the last round has no next round to advance to")
+            )
         return rounds
 
     def _tie_breakers(self) -> list[object]:
@@ -233,7 +275,9 @@ class DefinitionReader:
         breakers = t.text_list("tie_breakers") or ()
         for name in breakers:
             if name not in criteria | round_keys | subtotals:
-                t.problem("tie_breakers", f"{name!r} is neither a round, a criterion nor a subtotal key")
+                t.problem(
+                    "tie_breakers", Message("{name!r} is neither a round, a criterion nor a subtotal key", name=name)
+                )
         groups = t.choice("groups", "separate", ("separate", "together"))
         incomplete = t.choice("incomplete", "unranked", ("unranked", "rank"))
         return Ranking(tie_breakers=breakers, groups=groups, incomplete=incomplete)  # type: ignore[arg-type]
@@ -245,7 +289,7 @@ class DefinitionReader:
         t.check_keys(("spread",))
         spread = t.number("spread", Review.spread)
         if spread is not None and spread <= 0:
-            t.problem("spread", f"must be greater than 0, got {spread}")
+            t.problem("spread", Message("must be greater than 0, got {value}", value=spread))
             spread = Review.spread
         return Review(spread=spread or Review.spread)
 
@@ -255,15 +299,24 @@ class DefinitionReader:
             t.check_keys(("name", "top", "share", "rounding", "min_total"))
             name = t.text("name", required=True, max_length=100)
             if name and any(a.name == name for a in awards):
-                t.problem("name", f"{name!r} is used by another award")
+                t.problem("name", Message("{name!r} is used by another award", name=name))
             top = t.integer("top", None, low=1, high=1_000_000)
             share = t.number("share")
             if not t.has("top") and not t.has("share"):
-                t.problem("top", "an award needs top = N or share = 0.1 (a fraction of the ranked entrants)")
+                t.problem(
+                    "top",
+                    Message(
+                        "an award needs {top} or {share} (a fraction of the ranked entrants)",
+                        top="top = N",
+                        share="share = 0.1",
+                    ),
+                )
             elif t.has("top") and t.has("share"):
-                t.problem("share", "give either top or share, not both")
+                t.problem("share", Message("give either {top} or {share}, not both", top="top", share="share"))
             if share is not None and not ZERO < share <= 1:
-                t.problem("share", f"must be greater than 0 and at most 1 (0.1 = 10%), got {share}")
+                t.problem(
+                    "share", Message("must be greater than 0 and at most 1 (0.1 = 10%), got {value}", value=share)
+                )
             rounding = t.choice("rounding", "down", ("down", "half_up", "up"))
             min_total = t.number("min_total")
             if name:
@@ -287,8 +340,15 @@ def _key(t: Reader, field: str) -> str | None:
     if not KEY.match(key) or key in FUNCTIONS or key == PANEL:
         t.problem(
             field,
-            f"{raw!r} is not a usable key: a word of letters (Chinese too), digits and _, "
-            "not starting with a digit, and not min, max, abs or panel",
+            Message(
+                "{key!r} is not a usable key: a word of letters (Chinese too), digits and _, "
+                "not starting with a digit, and not {min}, {max}, {abs} or {panel}",
+                key=raw,
+                min="min",
+                max="max",
+                abs="abs",
+                panel=PANEL,
+            ),
         )
         return None
     return key
@@ -302,6 +362,6 @@ def _bounded(t: Reader, key: str, value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
     if abs(value) >= LIMIT or value.as_tuple().exponent < -12:  # type: ignore[operator]
-        t.problem(key, f"must be smaller than 10^15 with at most 12 decimal places, got {value}")
+        t.problem(key, Message("must be smaller than 10^15 with at most 12 decimal places, got {value}", value=value))
         return None
     return value

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, getcontext
 from operator import mul
 
+from contest.scoring.messages import Message
 from contest.scoring.numbers import CONTEXT, ZERO, plain, precise
 
 Env = Mapping[str, Decimal]
@@ -30,6 +31,12 @@ MAX_LENGTH = 2000
 
 class FormulaSyntaxError(ValueError):
     """The formula text is not a valid formula; the message says why, in words a user can act on."""
+
+    @property
+    def message(self) -> str:
+        """Why, as raised: a `Message` that can be translated (its English is ``str(self)``)."""
+        first = self.args[0] if self.args else None
+        return first if isinstance(first, str) else str(self)
 
 
 class FormulaEvalError(ArithmeticError):
@@ -71,17 +78,20 @@ class Formula:
 
 def parse_formula(source: str) -> Formula:
     if not isinstance(source, str):
-        raise FormulaSyntaxError("a formula must be text")
+        raise FormulaSyntaxError(Message("a formula must be text"))
     text = normalize(source).strip()
     if not text:
-        raise FormulaSyntaxError("the formula is empty")
+        raise FormulaSyntaxError(Message("the formula is empty"))
     if len(text) > MAX_LENGTH:
-        raise FormulaSyntaxError(f"the formula is longer than {MAX_LENGTH} characters")
+        raise FormulaSyntaxError(Message("the formula is longer than {limit} characters", limit=MAX_LENGTH))
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        col = f" at character {exc.offset}" if exc.offset else ""
-        raise FormulaSyntaxError(f"not a valid formula{col}: {text!r}") from None
+        if exc.offset:
+            why = Message("not a valid formula at character {offset}: {text!r}", offset=exc.offset, text=text)
+        else:
+            why = Message("not a valid formula: {text!r}", text=text)
+        raise FormulaSyntaxError(why) from None
     names: set[str] = set()
     node = _compile(tree.body, names, depth=0)
     render = _renderer(tree.body)
@@ -90,10 +100,10 @@ def parse_formula(source: str) -> Formula:
 
 def _compile(node: ast.expr, names: set[str], depth: int) -> Node:
     if depth > 60:
-        raise FormulaSyntaxError("the formula is nested too deeply")
+        raise FormulaSyntaxError(Message("the formula is nested too deeply"))
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            raise FormulaSyntaxError(f"only numbers may appear as constants, not {node.value!r}")
+            raise FormulaSyntaxError(Message("only numbers may appear as constants, not {value!r}", value=node.value))
         const = Decimal(_source_of_constant(node))
         return lambda env: const
     if isinstance(node, ast.Name):
@@ -106,7 +116,7 @@ def _compile(node: ast.expr, names: set[str], depth: int) -> Node:
             return lambda env: -inner(env)
         if isinstance(node.op, ast.UAdd):
             return inner
-        raise FormulaSyntaxError("only + and - may stand before a value")
+        raise FormulaSyntaxError(Message("only + and - may stand before a value"))
     if isinstance(node, ast.BinOp):
         terms = _weighted_terms(node)
         if terms is not None and len(terms) > 1:  # 0.3*a + 0.2*b - c: one closure, the loop in C
@@ -124,26 +134,35 @@ def _compile(node: ast.expr, names: set[str], depth: int) -> Node:
             return lambda env: left(env) * right(env)
         if isinstance(node.op, ast.Div):
             return _divide(left, right)
-        raise FormulaSyntaxError("only + - * / are allowed as operators")
+        raise FormulaSyntaxError(Message("only + - * / are allowed as operators"))
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            raise FormulaSyntaxError(f"the only functions are {', '.join(FUNCTIONS)}")
+            raise FormulaSyntaxError(Message("the only functions are {functions}", functions=", ".join(FUNCTIONS)))
         if node.keywords:
-            raise FormulaSyntaxError(f"{node.func.id}() takes plain values, not name=value")
+            raise FormulaSyntaxError(
+                Message("{function}() takes plain values, not {example}", function=node.func.id, example="name=value")
+            )
         args = [_compile(arg, names, depth + 1) for arg in node.args]
         fname = node.func.id
         if fname == "abs":
             if len(args) != 1:
-                raise FormulaSyntaxError("abs() takes exactly one value")
+                raise FormulaSyntaxError(Message("{function}() takes exactly one value", function=fname))
             only = args[0]
             return lambda env: abs(only(env))
         if len(args) < 2:
-            raise FormulaSyntaxError(f"{fname}() takes two or more values")
+            raise FormulaSyntaxError(Message("{function}() takes two or more values", function=fname))
         pick = min if fname == "min" else max
         return lambda env: pick(arg(env) for arg in args)
     if isinstance(node, ast.Compare | ast.BoolOp):
-        raise FormulaSyntaxError("comparisons and and/or are not part of formulas; use min() and max()")
-    raise FormulaSyntaxError(f"{type(node).__name__} is not allowed in a formula")
+        raise FormulaSyntaxError(
+            Message(
+                "comparisons and {logic} are not part of formulas; use {min}() and {max}()",
+                logic="and/or",
+                min="min",
+                max="max",
+            )
+        )
+    raise FormulaSyntaxError(Message("{construct} is not allowed in a formula", construct=type(node).__name__))
 
 
 def _weighted_terms(node: ast.expr, sign: int = 1) -> list[tuple[Decimal, str]] | None:
@@ -170,7 +189,7 @@ def _divide(left: Node, right: Node) -> Node:
     def divide(env: Env) -> Decimal:
         divisor = right(env)
         if not divisor:
-            raise FormulaEvalError("division by zero")
+            raise FormulaEvalError(Message("division by zero"))
         return left(env) / divisor
 
     return divide

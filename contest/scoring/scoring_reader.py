@@ -21,6 +21,7 @@ from contest.scoring.definition import (
     Scoring,
 )
 from contest.scoring.formula import FUNCTIONS, Formula, FormulaSyntaxError, linear_weights, normalize, parse_formula
+from contest.scoring.messages import Message
 from contest.scoring.numbers import ZERO
 from contest.scoring.toml_reader import Reader
 
@@ -46,14 +47,15 @@ def read_scoring(
     judged = [c.key for c in criteria if c.judged]
     usable = [c.key for c in criteria if not c.deduction]
     src = pick("judge")
-    judge = read_formula(src, "judge", allowed=set(judged), what="judged criteria") if src else None
+    judge = read_formula(src, "judge", allowed=set(judged), what=Message("judged criteria")) if src else None
     # subtotals: named formulas over criteria, `panel` and each other, evaluated in dependency order
     names_ok = {*usable, *([PANEL] if judge else [])}
     subtotals = _subtotals(pick("subtotals"), names_ok)
     src = pick("item")
     allowed = names_ok | {name for name, _ in subtotals}
     if src:
-        item = read_formula(src, "item", allowed=allowed, what="criteria of this round, subtotals or panel")
+        what = Message("criteria of this round, subtotals or {panel}", panel=PANEL)
+        item = read_formula(src, "item", allowed=allowed, what=what)
     else:
         default = PANEL if judge else " + ".join(usable) or "0"
         item = parse_formula(default) if usable or judge else None
@@ -86,22 +88,39 @@ def _drop(src: Reader | None, panel: str, judges: tuple[str, ...] | None) -> int
         drop = {}
         for size, value in raw.items():
             if not str(size).isdigit() or isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                src.problem("drop", "a drop table maps panel sizes to whole numbers: { 5 = 1, 7 = 2 }")
+                src.problem(
+                    "drop",
+                    Message("a drop table maps panel sizes to whole numbers: {example}", example="{ 5 = 1, 7 = 2 }"),
+                )
                 return 0
             if 2 * value >= int(size):
-                src.problem("drop", f"a panel of {size} cannot drop {value} highest and {value} lowest")
+                src.problem(
+                    "drop",
+                    Message("a panel of {size} cannot drop {drop} highest and {drop} lowest", size=size, drop=value),
+                )
             drop[int(size)] = value
     else:
         drop = src.integer("drop", 0, low=0, high=50) or 0
     if not panel.startswith("trimmed") and drop:
-        src.problem("drop", f"only trimmed_mean and trimmed_sum drop marks, not {panel}")
+        src.problem(
+            "drop",
+            Message(
+                "only {trimmed_mean} and {trimmed_sum} drop marks, not {panel}",
+                trimmed_mean="trimmed_mean",
+                trimmed_sum="trimmed_sum",
+                panel=panel,
+            ),
+        )
     if judges is not None and panel.startswith("trimmed"):
         n = len(judges)
         d = drop if isinstance(drop, int) else drop.get(n)
         if d is None:
-            src.problem("drop", f"the drop table has no entry for this panel of {n} judges")
+            src.problem("drop", Message("the drop table has no entry for this panel of {size} judges", size=n))
         elif 2 * d >= n:
-            src.problem("drop", f"a panel of {n} judges cannot drop {d} highest and {d} lowest")
+            src.problem(
+                "drop",
+                Message("a panel of {size} judges cannot drop {drop} highest and {drop} lowest", size=n, drop=d),
+            )
     return drop
 
 
@@ -114,12 +133,14 @@ def _subtotals(src: Reader | None, names_ok: set[str]) -> tuple[tuple[str, Formu
     parsed: dict[str, Formula] = {}
     for name in table.table:
         if not KEY.match(normalize(name)) or name in FUNCTIONS or name == PANEL:
-            table.problem(name, "a subtotal name must be a word (letters, digits, _) not starting with a digit")
+            table.problem(
+                name, Message("a subtotal name must be a word (letters, digits, _) not starting with a digit")
+            )
             continue
         if name in names_ok:
-            table.problem(name, f"{name!r} is already a criterion key")
+            table.problem(name, Message("{name!r} is already a criterion key", name=name))
             continue
-        formula = read_formula(table, name, allowed=names_ok | set(table.table), what="criteria or subtotals")
+        formula = read_formula(table, name, allowed=names_ok | set(table.table), what=Message("criteria or subtotals"))
         if formula is not None:
             parsed[name] = formula
     order: list[str] = []
@@ -130,7 +151,7 @@ def _subtotals(src: Reader | None, names_ok: set[str]) -> tuple[tuple[str, Formu
             return
         if state.get(name) == 1:
             cycle = " -> ".join([*trail[trail.index(name) :], name])
-            table.problem(name, f"subtotals refer to each other in a cycle: {cycle}")
+            table.problem(name, Message("subtotals refer to each other in a cycle: {cycle}", cycle=cycle))
             return
         state[name] = 1
         for dep in sorted(parsed[name].names & parsed.keys()):
@@ -152,19 +173,25 @@ def read_formula(src: Reader | None, key: str, *, allowed: set[str], what: str) 
     try:
         formula = parse_formula(text)
     except FormulaSyntaxError as exc:
-        src.problem(key, str(exc))
+        src.problem(key, exc.message)
         return None
     unknown = sorted(formula.names - allowed)
     if unknown:
-        known = ", ".join(sorted(allowed)) or "none"
-        src.problem(
-            key,
-            f"names unknown {'key' if len(unknown) == 1 else 'keys'} "
-            f"{', '.join(map(repr, unknown))}; it may use {what}: {known}",
-        )
+        known = ", ".join(sorted(allowed)) or Message("none")
+        names = ", ".join(map(repr, unknown))
+        if len(unknown) == 1:
+            src.problem(
+                key,
+                Message("names unknown key {names}; it may use {what}: {known}", names=names, what=what, known=known),
+            )
+        else:
+            src.problem(
+                key,
+                Message("names unknown keys {names}; it may use {what}: {known}", names=names, what=what, known=known),
+            )
         return None
     if not formula.names:
-        src.problem(key, "uses no key, so it would give every entrant the same score")
+        src.problem(key, Message("uses no key, so it would give every entrant the same score"))
         return None
     return formula
 
@@ -175,9 +202,11 @@ def check_weights(src: Reader, key: str, formula: Formula) -> None:
         return
     for name, weight in weights.items():
         if weight <= 0:
-            src.problem(key, f"gives {name!r} the weight {weight}; weights must be greater than 0")
+            src.problem(
+                key,
+                Message("gives {name!r} the weight {weight}; weights must be greater than 0", name=name, weight=weight),
+            )
     total = sum(weights.values(), ZERO)
     if len(weights) > 1 and all(0 < w < 1 for w in weights.values()) and total != 1 and total > Decimal("0.5"):
-        src.problem(
-            key, f"weights add up to {total:f}, not 1 (100%): " + " + ".join(f"{w:f}" for w in weights.values())
-        )
+        terms = " + ".join(f"{w:f}" for w in weights.values())
+        src.problem(key, Message("weights add up to {total:f}, not 1 (100%): {terms}", total=total, terms=terms))
