@@ -23,6 +23,7 @@ from contest.scoring.errors import ScoringError
 from contest.scoring.fast import FastStanding, Numerators
 from contest.scoring.field_best import Best, FieldBest, Measured
 from contest.scoring.marks import MarkSheet
+from contest.scoring.messages import Message
 from contest.scoring.numbers import precise, round_half_up
 from contest.scoring.ranking import SortKey, key_maker, rank_at, same_place, sort_key
 from contest.scoring.totals import EntrantResult, StandingPlan, Trace
@@ -64,7 +65,7 @@ class Board:
     ) -> None:
         if not definition.has_round(round_key):
             known = ", ".join(r.key for r in definition.rounds)
-            raise ScoringError(f"no round {round_key!r}; rounds: {known}")
+            raise ScoringError(Message("no round {round!r}; rounds: {known}", round=round_key, known=known))
         self.definition = definition
         self.round = definition.round(round_key)
         self.sheet = sheet
@@ -181,7 +182,7 @@ class Board:
         try:
             return self.standing.score(code, self.sheet.entrant(code), self._best.get(self.group_of(code), {}), trace)
         except ScoringError as exc:
-            raise ScoringError(f"entrant {code}, {exc.message}") from None
+            raise ScoringError(Message("entrant {code}, {why}", code=code, why=exc.message)) from None
 
     def result(self, code: str) -> EntrantResult | None:
         """The entrant's result in this standing; None when it has no marks in the round."""

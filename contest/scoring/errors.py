@@ -55,6 +55,8 @@ class ContestError(Exception):
     def text(self, gettext: Gettext | None = None) -> str:
         """Every problem, a line each under the title: in English, or in the language of `gettext`."""
         lines = [p.text(gettext) for p in self.problems]
+        if len(lines) == 1 and not self.title:
+            return lines[0]  # as it is: a Message stays one, for whoever translates it later
         if self.title:
             title = self.title if gettext is None else translated(self.title, gettext)
             return "\n".join([title, *("  - " + line for line in lines)])

@@ -63,7 +63,9 @@ class Explanation:
 def explain(board: Board, code: str) -> Explanation:
     row = board.row(code)
     if row is None:
-        raise ScoringError(f"entrant {code!r} has no marks in round {board.round.key!r}")
+        raise ScoringError(
+            Message("entrant {code!r} has no marks in round {round!r}", code=code, round=board.round.key)
+        )
     result, steps = board.trace(code)
     decimals = board.definition.decimals
     breakers = tuple(  # those this standing has values for (a round that scores no 滋味 is not compared on it)

@@ -16,7 +16,7 @@ from contest.scoring.definition import PANEL, ContestDefinition, Criterion, Roun
 from contest.scoring.errors import ScoringError
 from contest.scoring.formula import Formula, FormulaEvalError
 from contest.scoring.marks import ItemMarks
-from contest.scoring.messages import Message
+from contest.scoring.messages import Message, reason
 from contest.scoring.numbers import ZERO, plain, round_half_up
 from contest.scoring.panel import combine_detail, combiner
 
@@ -339,7 +339,14 @@ def evaluate(formula: Formula, env: Mapping[str, Decimal], label: str) -> Decima
     try:
         return formula.compute(env)
     except FormulaEvalError as exc:
-        raise ScoringError(f"{label}: {formula} — {exc} ({formula.substitute(env)})") from None
+        where = Message(
+            "{label}: {formula} — {why} ({values})",
+            label=label,
+            formula=str(formula),
+            why=reason(exc),
+            values=formula.substitute(env),
+        )
+        raise ScoringError(where) from None
 
 
 class EntrantResult(NamedTuple):
