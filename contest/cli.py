@@ -150,9 +150,11 @@ def compute(
     if output is None:
         click.echo(tables.csv_text(board, rows), nl=False)
     else:
-        tables.write(board, rows, output)
+        gettext = gettext_for(_language or environment_locale())
+        tables.write(board, rows, output, gettext)
         ranked = sum(1 for r in rows if r.rank is not None)
-        click.echo(f"{output}: {len(rows)} entrants, {ranked} ranked", err=True)
+        done = Message("{file}: {count} entrants, {ranked} ranked", file=str(output), count=len(rows), ranked=ranked)
+        click.echo(translated(done, gettext), err=True)
 
 
 DB_OPTION = click.option(

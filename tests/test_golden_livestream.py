@@ -170,6 +170,13 @@ def test_xlsx_reads_back_with_the_same_totals(capsys: pytest.CaptureFixture[str]
     assert rows[3][3] == "=米仓山好物直播间"  # as entered, in a string cell
     assert sheet.cell(row=4, column=4).data_type == "s"  # text, never a formula
     assert rows[-1][10] == "presentation: 互动能力 not marked by J2"
+    # in Chinese, the note says the same
+    code, _, err = run(capsys, "-o", str(out), "--lang", "zh-CN")
+    assert (code, err) == (0, f"{out}：10 名选手，其中 9 名有名次\n")
+    assert (
+        list(load_workbook(out).active.iter_rows(values_only=True))[-1][10]
+        == "presentation：互动能力 缺少裁判 J2 的评分"
+    )
 
 
 def test_json_carries_decimals_as_strings(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from contest.scoring import Board, Row
+from contest.scoring.messages import Gettext, translated
 
 _RISKY = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -95,7 +96,9 @@ def as_json(board: Board, rows: Sequence[Row]) -> dict[str, Any]:
     }
 
 
-def write_xlsx(board: Board, rows: Sequence[Row], path: Path) -> None:
+def write_xlsx(board: Board, rows: Sequence[Row], path: Path, gettext: Gettext | None = None) -> None:
+    """The standing as a workbook; the `note` column (what an incomplete entrant lacks) in the language of
+    `gettext`, English without one."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -117,7 +120,9 @@ def write_xlsx(board: Board, rows: Sequence[Row], path: Path) -> None:
                 values.append(int(text) if cols[i] == "rank" else Decimal(text))
             else:
                 values.append(text)
-        sheet.append([*values, "; ".join(row.issues)])
+        sheet.append(
+            [*values, "; ".join(issue if gettext is None else translated(issue, gettext) for issue in row.issues)]
+        )
         for i, cell in enumerate(sheet[sheet.max_row]):
             if i in numeric:
                 if cols[i] != "rank":
@@ -133,13 +138,13 @@ def write_xlsx(board: Board, rows: Sequence[Row], path: Path) -> None:
     book.save(path)
 
 
-def write(board: Board, rows: Sequence[Row], path: Path) -> None:
+def write(board: Board, rows: Sequence[Row], path: Path, gettext: Gettext | None = None) -> None:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as stream:  # BOM: Excel on Chinese Windows
             write_csv(board, rows, stream)
     elif suffix == ".xlsx":
-        write_xlsx(board, rows, path)
+        write_xlsx(board, rows, path, gettext)
     elif suffix == ".json":
         path.write_text(json.dumps(as_json(board, rows), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     else:
