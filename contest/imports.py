@@ -172,16 +172,15 @@ def _entrants(name: str, headers: list[str], rows: Iterator[tuple[int, list[str]
             continue
         cells = {field: (row[i].strip() if i < len(row) else "") for field, i in columns.items()}
         code = cells["code"]
-        at_code = _at(name, number, headers[columns["code"]])
+        why: str | None = None
         if not code:
-            problems.append(Problem(at_code, Message("the entrant code is empty")))
-            continue
-        if len(code) > 64:
-            problems.append(Problem(at_code, Message("the code is over 64 characters")))
-            continue
-        if code in first_row:
-            used = Message("code {code!r} is already used in row {row}", code=code, row=first_row[code])
-            problems.append(Problem(at_code, used))
+            why = Message("the entrant code is empty")
+        elif len(code) > 64:
+            why = Message("the code is over 64 characters")
+        elif code in first_row:
+            why = Message("code {code!r} is already used in row {row}", code=code, row=first_row[code])
+        if why is not None:
+            problems.append(Problem(_at(name, number, headers[columns["code"]]), why))
             continue
         too_long = [
             (f, n) for f, n in (("name", 200), ("organization", 300), ("group", 100)) if len(cells.get(f, "")) > n
@@ -218,7 +217,6 @@ def read_marks(path: Path, definition: ContestDefinition, entrants: Sequence[Ent
         if not any(cell.strip() for cell in row):
             continue
         cells = {field: (row[i].strip() if i < len(row) else "") for field, i in columns.items()}
-        where = Message("{file} row {row}", file=path.name, row=number)
 
         def column(field: str, number: int = number) -> str:
             return _at(path.name, number, headers[columns[field]] if field in columns else field)
@@ -260,7 +258,7 @@ def read_marks(path: Path, definition: ContestDefinition, entrants: Sequence[Ent
                 "repeats the mark of row {row} (same entrant, round, item, criterion and judge); keep one",
                 row=seen[key],
             )
-            problems.append(Problem(where, repeated))
+            problems.append(Problem(Message("{file} row {row}", file=path.name, row=number), repeated))
             continue
         if not bad:
             seen[key] = number
