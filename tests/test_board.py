@@ -276,8 +276,8 @@ items = 3
     assert table(make_board(stepped, marks)) == [(1, "A", "240.99", None)]
 
 
-def test_relative_measured_value_and_incremental_best(make_board: BoardMaker) -> None:
-    text = """
+# sales (GMV) scored relative to the best of the field: the top seller gets 30
+LIVE = """
 [contest]
 slug = "live"
 title = "直播带货"
@@ -291,12 +291,15 @@ step = 0.01
 [scoring]
 item = "30 * GMV"
 """
+
+
+def test_relative_measured_value_and_incremental_best(make_board: BoardMaker) -> None:
     marks = [
         Mark("A", "main", 1, "GMV", "", D("12000")),
         Mark("B", "main", 1, "GMV", "", D("8000")),
         Mark("C", "main", 1, "GMV", "", D("0")),
     ]
-    board = make_board(text, marks)
+    board = make_board(LIVE, marks)
     assert table(board) == [(1, "A", "30.00", None), (2, "B", "20.00", None), (3, "C", "0.00", None)]
     board.sheet.put(Mark("C", "main", 1, "GMV", "", D("24000")))  # a new best moves everyone
     board.update(["C"])
@@ -304,26 +307,12 @@ item = "30 * GMV"
 
 
 def test_relative_best_corrected_down_falls_to_the_next_holder(make_board: BoardMaker) -> None:
-    text = """
-[contest]
-slug = "live"
-title = "直播带货"
-[[criteria]]
-key = "GMV"
-judged = false
-relative = true
-min = 0
-max = 10000000
-step = 0.01
-[scoring]
-item = "30 * GMV"
-"""
     marks = [
         Mark("A", "main", 1, "GMV", "", D("12000")),
         Mark("B", "main", 1, "GMV", "", D("12000")),
         Mark("C", "main", 1, "GMV", "", D("6000")),
     ]
-    board = make_board(text, marks)
+    board = make_board(LIVE, marks)
     assert table(board) == [(1, "A", "30.00", None), (1, "B", "30.00", None), (3, "C", "15.00", None)]
 
     def correct(code: str, value: str) -> list[tuple[object, ...]]:
