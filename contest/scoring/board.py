@@ -26,7 +26,8 @@ from contest.scoring.marks import MarkSheet
 from contest.scoring.messages import Message
 from contest.scoring.numbers import precise, round_half_up
 from contest.scoring.ranking import SortKey, key_maker, rank_at, same_place, sort_key
-from contest.scoring.totals import EntrantResult, StandingPlan, Trace
+from contest.scoring.standing import EntrantResult, StandingPlan
+from contest.scoring.totals import Trace
 
 
 @dataclass(slots=True)  # not frozen: a frozen __init__ costs 3x, and screens build 50 rows per change

@@ -31,7 +31,8 @@ from contest.scoring.marks import ItemMarks
 from contest.scoring.numbers import CONTEXT, ONE, ZERO
 from contest.scoring.panel import Kept, kept_sum
 from contest.scoring.ranking import SortKey, key_maker
-from contest.scoring.totals import EntrantResult, RoundPlan, StandingPlan
+from contest.scoring.standing import EntrantResult, StandingPlan
+from contest.scoring.totals import RoundPlan
 
 Picker = Callable[[Mapping[str, Decimal]], Sequence[Decimal]]
 Term = tuple[tuple[int, str], Decimal, int, Decimal]  # (item, criterion), weight, tie slot or -1, tie factor

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from contest.scoring.definition import ContestDefinition
 from contest.scoring.numbers import ZERO, units
-from contest.scoring.totals import EntrantResult
+from contest.scoring.standing import EntrantResult
 
 SortKey = tuple[object, ...]
 
