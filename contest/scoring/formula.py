@@ -32,12 +32,6 @@ MAX_LENGTH = 2000
 class FormulaSyntaxError(ValueError):
     """The formula text is not a valid formula; the message says why, in words a user can act on."""
 
-    @property
-    def message(self) -> str:
-        """Why, as raised: a `Message` that can be translated (its English is ``str(self)``)."""
-        first = self.args[0] if self.args else None
-        return first if isinstance(first, str) else str(self)
-
 
 class FormulaEvalError(ArithmeticError):
     """The formula could not be computed for these values (division by zero)."""

@@ -21,7 +21,7 @@ from contest.scoring.definition import (
     Scoring,
 )
 from contest.scoring.formula import FUNCTIONS, Formula, FormulaSyntaxError, linear_weights, normalize, parse_formula
-from contest.scoring.messages import Message
+from contest.scoring.messages import Message, reason
 from contest.scoring.numbers import ZERO
 from contest.scoring.toml_reader import Reader
 
@@ -173,7 +173,7 @@ def read_formula(src: Reader | None, key: str, *, allowed: set[str], what: str) 
     try:
         formula = parse_formula(text)
     except FormulaSyntaxError as exc:
-        src.problem(key, exc.message)
+        src.problem(key, reason(exc))
         return None
     unknown = sorted(formula.names - allowed)
     if unknown:
