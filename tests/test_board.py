@@ -446,3 +446,55 @@ def test_group_filter_with_one_ranking_shows_that_groups_rows_with_their_overall
     )
     assert [(r.rank, r.entrant) for r in board.rows(group="甲")] == [(1, "A"), (3, "C")]
     assert [(r.rank, r.entrant) for r in board.rows(group="甲", limit=1, entrant="C")] == [(1, "A"), (3, "C")]
+
+
+# sales in a first round; the second round's standing adds both (the tea contest's operation yield, then sensory)
+TWO_ROUNDS = """
+[contest]
+slug = "two"
+title = "two rounds"
+[[criteria]]
+key = "GMV"
+judged = false
+relative = true
+min = 0
+max = 100000
+step = 1
+[[criteria]]
+key = "score"
+judged = false
+min = 0
+max = 100
+step = 1
+[[rounds]]
+key = "sales"
+criteria = ["GMV"]
+[rounds.scoring]
+item = "40 * GMV"
+[[rounds]]
+key = "show"
+criteria = ["score"]
+standing = "sales + show"
+[rounds.scoring]
+item = "score"
+"""
+
+
+def test_a_later_rounds_first_mark_is_scored_against_the_fields_best_so_far(make_board: BoardMaker) -> None:
+    marks = [Mark("A", "sales", 1, "GMV", "", D("2000")), Mark("B", "sales", 1, "GMV", "", D("1000"))]
+    board = make_board(TWO_ROUNDS, marks, round_key="show")  # nobody has marks in `show` yet
+    assert table(board) == []
+    board.sheet.put(Mark("B", "show", 1, "score", "", D("50")))
+    board.update(["B"])
+    # B's sales are half the best (A's 2000): 20 points, not 40 * 1000 / 0
+    fresh = Board(board.definition, "show", list(board.entrants.values()), board.sheet)
+    assert table(board) == table(fresh) == [(1, "B", "70.00", None)]
+
+
+def test_a_first_measured_value_in_a_new_group_on_a_live_board(make_board: BoardMaker) -> None:
+    separate = LIVE + '[ranking]\ngroups = "separate"\n'
+    people = [Entrant("A", group="甲"), Entrant("B", group="乙")]
+    board = make_board(separate, [Mark("A", "main", 1, "GMV", "", D("100"))], entrants=people)
+    board.sheet.put(Mark("B", "main", 1, "GMV", "", D("50")))
+    board.update(["B"])  # group 乙 had no values at all: no KeyError, and B is the best of its group
+    assert table(board) == [(1, "A", "30.00", None), (1, "B", "30.00", None)]

@@ -143,7 +143,9 @@ class Board:
                 if group is None or g == group:
                     self._measured_of[code] = measured = self._measured(code)
                     self._field.add(g, measured)
-            for g in {self.group_of(c) for c in codes}:
+            # every group the field counts, not only those with marks in this round yet: an entrant scored
+            # later (its first mark in this round) is scored against the best the field already holds
+            for g in {self.group_of(c) for c in self.sheet.entrants()} if group is None else {group}:
                 self._best[g] = self._field.best(g)
         fresh: defaultdict[str, list[SortKey]] = defaultdict(list)
         separate = self._separate

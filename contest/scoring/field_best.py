@@ -47,6 +47,8 @@ class FieldBest:
 
     def remove(self, group: str, measured: Measured) -> bool:
         """Stop counting an entrant's values (as `add` counted them); True when the group's best moved."""
+        if not measured:
+            return False
         counts = self._counts[group]
         best = self._best[group]
         moved = False
