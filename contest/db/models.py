@@ -121,8 +121,12 @@ class RoundState(Base):
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True)
     round: Mapped[str] = mapped_column(String(64), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | locked
-    board: Mapped[str] = mapped_column(String(16), default="live")  # hidden | live | frozen
+    board: Mapped[str] = mapped_column(String(16), default="live")  # hidden | live | frozen | reveal
     frozen_seq: Mapped[int | None] = mapped_column(default=None)  # the version the public sees while frozen
+    # the entrants and the default panel as they were at the freeze (JSON): a frozen board is built from them
+    frozen_field: Mapped[str | None] = mapped_column(Text, default=None)
+    reveal_by: Mapped[str | None] = mapped_column(String(16), default=None)  # rank | award, while board = reveal
+    reveal_step: Mapped[int | None] = mapped_column(default=None)  # places or tiers uncovered from the bottom
     updated_at: Mapped[datetime] = mapped_column(default=now)
 
 

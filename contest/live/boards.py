@@ -2,29 +2,48 @@
 
 Any worker can serve any contest: before answering, a contest's boards catch up with the marks committed after
 the version they were built at (by this worker or another), so every worker agrees on "as of version N". A frozen
-board is built once from the marks up to its freeze and shown to the public until it is revealed.
+board is built once from the marks up to its freeze, with the entrants and panel as they were then, and shown to
+the public until it is unfrozen. What a viewer may see of these boards is decided by `services.standings`.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db import queries
-from contest.db.models import Mark
-from contest.exports.tables import as_json
+from contest.db.models import Mark, RoundState
 from contest.scoring import Board, ContestDefinition, Entrant, MarkSheet, parse_definition
 from contest.scoring import Mark as CoreMark
-from contest.services.errors import Forbidden, Invalid, Message, NotFound
+
+
+class UnknownContest(LookupError):
+    """No contest has this slug."""
 
 
 def core_mark(row: Mark) -> CoreMark:
     return CoreMark(row.entrant, row.round, row.item, row.criterion, row.judge, Decimal(row.value))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A round's state as the public sees it: open or locked, and its board hidden, live, frozen or revealing."""
+
+    status: str = "open"
+    board: str = "live"
+    frozen_seq: int | None = None
+    frozen_field: str | None = None  # JSON: the entrants and panel at the freeze
+    reveal_by: str | None = None
+    reveal_step: int | None = None
+
+    @classmethod
+    def of(cls, row: RoundState) -> Shown:
+        return cls(row.status, row.board, row.frozen_seq, row.frozen_field, row.reveal_by, row.reveal_step)
 
 
 @dataclass
@@ -36,7 +55,7 @@ class ContestBoards:
     sheet: MarkSheet
     seq: int  # the version everything here is current with
     marks_seq: int  # the last mark version applied to the sheet
-    states: dict[str, tuple[str, str, int | None]]  # round -> (status, board, frozen_seq)
+    states: dict[str, Shown]  # round -> its state
     boards: dict[str, Board] = field(default_factory=dict)
     frozen: dict[tuple[str, int], Board] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -65,7 +84,7 @@ class BoardRegistry:
         with self.db() as session:
             contest = queries.contest_by_slug(session, slug)
             if contest is None:
-                raise NotFound(Message("no contest {slug!r}", slug=slug), "slug")
+                raise UnknownContest(slug)
             if state is None or contest.definition != state.text:
                 state = self._load(session, contest.id, contest.definition, contest.seq)
                 with self._lock:
@@ -102,8 +121,8 @@ class BoardRegistry:
             for e in queries.entrants_of(session, contest_id)
         ]
 
-    def _states(self, session: Session, contest_id: int) -> dict[str, tuple[str, str, int | None]]:
-        return {k: (s.status, s.board, s.frozen_seq) for k, s in queries.round_states(session, contest_id).items()}
+    def _states(self, session: Session, contest_id: int) -> dict[str, Shown]:
+        return {k: Shown.of(s) for k, s in queries.round_states(session, contest_id).items()}
 
     def _catch_up(self, session: Session, state: ContestBoards, contest_id: int, seq: int) -> None:
         rows = queries.marks_since(session, contest_id, state.marks_seq, upto=seq)
@@ -135,47 +154,26 @@ class BoardRegistry:
         sheet = state.sheet
         return going, lambda code: bool(sheet.entrant(code).get(following))
 
-    def standings(
-        self,
-        slug: str,
-        round_key: str | None,
-        *,
-        organizer: bool,
-        group: str | None = None,
-        limit: int = 100,
-        entrant: str | None = None,
-    ) -> dict[str, Any]:
-        state = self.current(slug)
-        key = round_key or state.definition.rounds[-1].key
-        if not state.definition.has_round(key):
-            rounds = ", ".join(r.key for r in state.definition.rounds)
-            raise Invalid(Message("no round {round!r}; rounds: {rounds}", round=key, rounds=rounds), "round")
-        status, shown, frozen_seq = state.states.get(key, ("open", "live", None))
-        with state.lock:
-            if organizer or shown == "live":
-                board = state.board(key)
-            elif shown == "frozen" and frozen_seq is not None:
-                board = self._frozen(state, slug, key, frozen_seq)
-            else:
-                raise Forbidden(Message("the board of round {round!r} is hidden", round=key), "round")
-            rows = board.rows(group=group, limit=limit, entrant=entrant)
-            payload = as_json(board, rows)
-        if state.definition.blind and not organizer:
-            # blind judging (加密): codes only; names are for organizers (decryption is theirs to publish)
-            for row in payload["rows"]:
-                row["name"] = row["organization"] = ""
-        payload["status"] = status
-        payload["board"] = "live" if organizer else shown
-        return payload
-
-    def _frozen(self, state: ContestBoards, slug: str, key: str, frozen_seq: int) -> Board:
-        found = state.frozen.get((key, frozen_seq))
+    def frozen(self, state: ContestBoards, slug: str, key: str) -> Board:
+        """The round's board as it was at its freeze: marks, entrants and panel then (call under `state.lock`)."""
+        shown = state.states[key]
+        assert shown.frozen_seq is not None
+        found = state.frozen.get((key, shown.frozen_seq))
         if found is None:
             with self.db() as session:
                 contest = queries.contest_by_slug(session, slug)
                 assert contest is not None
-                rows = queries.marks_since(session, contest.id, 0, upto=frozen_seq)
+                rows = queries.marks_since(session, contest.id, 0, upto=shown.frozen_seq)
             sheet = MarkSheet(core_mark(r) for r in rows)
-            found = Board(state.definition, key, state.entrants, sheet, panels=state.panels(), version=frozen_seq)
-            state.frozen[(key, frozen_seq)] = found
+            entrants, panel = state.entrants, state.panel
+            if shown.frozen_field is not None:  # frozen before this was kept: today's field
+                field_then = json.loads(shown.frozen_field)
+                entrants = [
+                    Entrant(code, name, organization, group)
+                    for code, name, organization, group in field_then["entrants"]
+                ]
+                panel = tuple(field_then["panel"])
+            panels = {r.key: state.definition.panel(r.key) or panel for r in state.definition.rounds}
+            found = Board(state.definition, key, entrants, sheet, panels=panels, version=shown.frozen_seq)
+            state.frozen[(key, shown.frozen_seq)] = found
         return found

@@ -1,7 +1,8 @@
-"""Round states: open or locked for marks; board hidden, live or frozen for the public."""
+"""Round states: open or locked for marks; board hidden, live, frozen or in a ceremony reveal for the public."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -9,11 +10,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from contest.db import queries
 from contest.db.models import Contest, RoundEvent, RoundState, now
 from contest.services.contests import definition_of, get_contest, next_version
-from contest.services.errors import Forbidden, Invalid, Message, NotFound
+from contest.services.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from contest.services.principals import Principal
 
 STATUSES = ("open", "locked")
-BOARDS = ("hidden", "live", "frozen")
+BOARDS = ("hidden", "live", "frozen", "reveal")
+REVEAL_BY = ("rank", "award")  # uncover one place at a time from the bottom, or one award tier at a time
+MAX_REVEAL_STEP = 100_000
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class RoundView:
     board: str
     frozen_version: int | None
     version: int
+    reveal_by: str | None = None
+    reveal_step: int | None = None
 
 
 def set_round(
@@ -34,32 +39,52 @@ def set_round(
     status: str | None = None,
     board: str | None = None,
     reason: str = "",
+    reveal_by: str | None = None,
+    reveal: int | None = None,
 ) -> RoundView:
     if status is not None and status not in STATUSES:
         raise Invalid(f"expected one of {', '.join(STATUSES)}, got {status!r}", "status")
     if board is not None and board not in BOARDS:
         raise Invalid(f"expected one of {', '.join(BOARDS)}, got {board!r}", "board")
-    if status is None and board is None:
-        raise Invalid("give status and/or board", "status")
+    if reveal_by is not None and reveal_by not in REVEAL_BY:
+        raise Invalid(f"expected one of {', '.join(REVEAL_BY)}, got {reveal_by!r}", "reveal_by")
+    if reveal is not None and not 0 <= reveal <= MAX_REVEAL_STEP:
+        raise Invalid(f"expected a whole number from 0 to {MAX_REVEAL_STEP}", "reveal")
+    if status is None and board is None and reveal is None and reveal_by is None:
+        raise Invalid("give status, board or reveal", "status")
     with db.begin() as session:
         contest = get_contest(session, slug)
         if not definition_of(contest).has_round(key):
             raise NotFound(Message("no round {round!r}", round=key), "round")
         chief = principal.role == "judge" and principal.chief and principal.contest_id == contest.id
-        if not principal.is_organizer and not (chief and board is None):
+        only_status = board is None and reveal is None and reveal_by is None
+        if not principal.is_organizer and not (chief and only_status):
             raise Forbidden(Message("only organizers change rounds; the chief judge may lock and unlock"), "round")
         state = queries.round_states(session, contest.id)[key]
         changes = []
         if status is not None and status != state.status:
             if state.status == "locked" and not reason.strip():
                 raise Invalid(Message("unlocking a round needs a reason"), "reason")
+            if state.board == "reveal" and board in (None, "reveal"):
+                raise Conflict(Message("the round is being revealed: end the reveal before unlocking it"), "status")
             changes.append(f"status {state.status} → {status}")
             state.status = status
         seq = next_version(session, contest)
         if board is not None and board != state.board:
+            if board == "reveal" and state.status != "locked":
+                raise Conflict(Message("lock the round before its ceremony reveal"), "board")
             changes.append(f"board {state.board} → {board}")
-            state.frozen_seq = seq - 1 if board == "frozen" else None
+            # frozen as of this change: the marks up to it, and a version newer than any the public saw live
+            state.frozen_seq = seq if board == "frozen" else None
+            state.frozen_field = _field_now(session, contest.id) if board == "frozen" else None
             state.board = board
+            state.reveal_by, state.reveal_step = ("rank", 0) if board == "reveal" else (None, None)
+        if reveal_by is not None or reveal is not None:
+            if state.board != "reveal":
+                raise Conflict(Message("start the reveal first (board: reveal)"), "reveal")
+            state.reveal_by = reveal_by or state.reveal_by
+            state.reveal_step = state.reveal_step if reveal is None else reveal
+            changes.append(f"reveal {state.reveal_by} {state.reveal_step}")
         state.updated_at = now()
         session.add(
             RoundEvent(
@@ -75,9 +100,16 @@ def set_round(
         return _view(state, seq)
 
 
+def _field_now(session: Session, contest_id: int) -> str:
+    """The entrants and the default panel as they are now, for a board frozen now (names and panels included)."""
+    entrants = [[e.code, e.name, e.organization, e.group] for e in queries.entrants_of(session, contest_id)]
+    panel = [j.code for j in queries.judges_of(session, contest_id) if not j.chief]
+    return json.dumps({"entrants": entrants, "panel": panel}, ensure_ascii=False)
+
+
 def round_view(session: Session, contest: Contest, key: str) -> RoundView:
     return _view(queries.round_states(session, contest.id)[key], contest.seq)
 
 
 def _view(state: RoundState, seq: int) -> RoundView:
-    return RoundView(state.round, state.status, state.board, state.frozen_seq, seq)
+    return RoundView(state.round, state.status, state.board, state.frozen_seq, seq, state.reveal_by, state.reveal_step)

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -33,9 +34,17 @@ class _Job:
 
 
 class MarkWriter:
-    def __init__(self, db: sessionmaker[Session], *, cut: Cut | None = None, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        db: sessionmaker[Session],
+        *,
+        cut: Cut | None = None,
+        max_batch: int = MAX_BATCH,
+        committed: Callable[[str, int], None] | None = None,
+    ) -> None:
         self._db = db
         self._cut = cut
+        self._committed = committed  # (slug, version) once a batch that stored marks of that contest committed
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._closed = False
@@ -98,12 +107,18 @@ class MarkWriter:
             log.exception("writing a submission failed")
             jobs[0].answer.set_exception(exc)
             return
-        # committed: now, and only now, each request hears its answer
+        # committed: now, and only now, each request hears its answer, and the live boards hear of the change
+        newest: dict[str, int] = {}
         for job, outcome in zip(jobs, outcomes, strict=True):
             if isinstance(outcome, ServiceError):
                 job.answer.set_exception(outcome)
             else:
                 job.answer.set_result(outcome)
+                if outcome.created:
+                    newest[job.pending.slug] = max(newest.get(job.pending.slug, 0), outcome.seq)
+        if self._committed is not None:
+            for slug, seq in newest.items():
+                self._committed(slug, seq)
 
 
 def _closing() -> Unavailable:

@@ -17,7 +17,7 @@ from contest.db import queries
 from contest.exports.tables import safe_text
 from contest.imports import TableError, entrants_of
 from contest.scoring import Entrant
-from contest.services import contests, marks, rounds
+from contest.services import contests, marks, rounds, standings
 from contest.services.errors import Invalid, ServiceError, Unauthorized
 from contest.services.principals import require
 from contest.web.auth import credential_of, principal_of
@@ -26,6 +26,7 @@ from contest.web.http import (
     check_keys,
     db_of,
     decimal_field,
+    hub_of,
     parse_json,
     read_body,
     reader_of,
@@ -90,6 +91,7 @@ async def put_entrants(request: Request) -> Response:
                 exc.message, first.where if first else "body", details=[str(p) for p in exc.problems]
             ) from None
     count = await run_in_threadpool(contests.put_entrants, db_of(request), slug, entrants)
+    hub_of(request).changed(slug)
     return JSONResponse({"count": count})
 
 
@@ -110,6 +112,7 @@ async def create_judges(request: Request) -> Response:
         except Invalid as exc:
             raise Invalid(exc.message, f"[{index}].{exc.field}") from None
     created = await run_in_threadpool(contests.create_judges, db_of(request), slug, wanted)
+    hub_of(request).changed(slug)  # a new judge joins the default panels
     base = settings_of(request).base_url
     return JSONResponse(
         [{"code": j.code, "token": j.token, "login_url": f"{base}/j/{j.token}", "chief": j.chief} for j in created],
@@ -167,22 +170,32 @@ async def patch_round(request: Request) -> Response:
     principal = await principal_of(request)
     require(principal, "organizer", "judge")
     data = check_keys(
-        parse_json(await read_body(request, settings_of(request).max_json_bytes)), ("status", "board", "reason"), ()
+        parse_json(await read_body(request, settings_of(request).max_json_bytes)),
+        ("status", "board", "reason", "reveal_by", "reveal"),
+        (),
     )
-    for key in ("status", "board"):
+    for key in ("status", "board", "reveal_by"):
         if key in data and not isinstance(data[key], str):
             raise Invalid("expected text", key)
+    step = data.get("reveal")
+    if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
+        raise Invalid("expected a whole number from 0", "reveal")
+    slug = request.path_params["slug"]
     view = await run_in_threadpool(
         lambda: rounds.set_round(
             db_of(request),
             principal,
-            request.path_params["slug"],
+            slug,
             request.path_params["key"],
             status=data.get("status"),
             board=data.get("board"),
             reason=text_field(data, "reason", max_length=1000, required=False),
+            reveal_by=data.get("reveal_by"),
+            reveal=step,
         )
     )
+    hub_of(request).changed(slug, view.version)
+    reveal = None if view.reveal_by is None else {"by": view.reveal_by, "step": view.reveal_step}
     return JSONResponse(
         {
             "round": view.round,
@@ -190,11 +203,12 @@ async def patch_round(request: Request) -> Response:
             "board": view.board,
             "frozen_version": view.frozen_version,
             "version": view.version,
+            "reveal": reveal,
         }
     )
 
 
-async def standings(request: Request) -> Response:
+async def get_standings(request: Request) -> Response:
     principal = await principal_of(request)
     params = request.query_params
     for key in params:
@@ -203,16 +217,15 @@ async def standings(request: Request) -> Response:
     raw_limit = params.get("limit", "100")
     if not re.fullmatch(r"[0-9]{1,7}", raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise Invalid(f"expected a whole number from 1 to {MAX_LIMIT}", "limit")
-    payload = await run_in_threadpool(
-        lambda: boards_of(request).standings(
-            request.path_params["slug"],
-            params.get("round"),
-            organizer=principal.is_organizer,
-            group=params.get("group"),
-            limit=int(raw_limit),
-            entrant=params.get("entrant"),
-        )
+    view = standings.View(
+        request.path_params["slug"],
+        params.get("round"),
+        params.get("group"),
+        int(raw_limit),
+        params.get("entrant"),
+        organizer=principal.is_organizer,
     )
+    payload = await run_in_threadpool(standings.standings, boards_of(request), view)
     return JSONResponse(payload)
 
 
@@ -267,6 +280,6 @@ routes = [
     Route("/contests/{slug}/judges", create_judges, methods=["POST"]),
     Route("/contests/{slug}/marks", submit_marks, methods=["POST"]),
     Route("/contests/{slug}/rounds/{key}", patch_round, methods=["PATCH"]),
-    Route("/contests/{slug}/standings", standings, methods=["GET"]),
+    Route("/contests/{slug}/standings", get_standings, methods=["GET"]),
     Route("/contests/{slug}/history", history, methods=["GET"]),
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
@@ -22,14 +24,19 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from contest.db import queries
 from contest.db.engine import make_engine, make_sessions, migrate
 from contest.db.models import Secret
+from contest.live import changelog
 from contest.live.boards import BoardRegistry
+from contest.live.hub import Hub
 from contest.scoring import ContestError
+from contest.services import standings
 from contest.services.errors import ServiceError
 from contest.services.writer import MarkWriter
 from contest.settings import Settings
-from contest.web import api, i18n, openapi
+from contest.web import api, i18n, live, openapi
 from contest.web.http import error_response, http_error, server_error, service_error
 from contest.web.pages import chief, judge, resource_dir
+
+CHANGE_LOG_INTERVAL = 0.5  # seconds between two reads of the watched contests' versions (changes by other workers)
 
 
 async def healthz(request: Request) -> Response:
@@ -105,15 +112,29 @@ def create_app(settings: Settings) -> Starlette:
         app.state.secret_key = settings.secret_key or await run_in_threadpool(session_secret, engine)
         app.state.db = make_sessions(engine)
         app.state.reader = make_sessions(reading)
-        app.state.boards = BoardRegistry(app.state.reader)
-        app.state.writer = MarkWriter(app.state.db, cut=app.state.boards.advanced)
+        app.state.boards = boards = BoardRegistry(app.state.reader)
+
+        async def render(slug: str, views: list[standings.View]) -> dict[standings.View, Any]:
+            return await run_in_threadpool(standings.render, boards, slug, views)
+
+        app.state.hub = hub = Hub(render)
+        hub.start()
+        loop = asyncio.get_running_loop()
+
+        def committed(slug: str, seq: int) -> None:  # in the writer's thread: the hub lives on the loop
+            loop.call_soon_threadsafe(hub.changed, slug, seq)
+
+        app.state.writer = MarkWriter(app.state.db, cut=boards.advanced, committed=committed)
         app.state.writer.start()
+        following = loop.create_task(changelog.follow(app.state.reader, hub, CHANGE_LOG_INTERVAL))
         app.state.pages = await run_in_threadpool(
             i18n.setup, resource_dir("templates"), resource_dir("static"), default=settings.language
         )
         try:
             yield
         finally:
+            following.cancel()
+            await hub.close()
             await run_in_threadpool(app.state.writer.close)  # what is queued is written before the engine closes
         engine.dispose()
         reading.dispose()
@@ -122,6 +143,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", healthz),
         Route("/api/openapi.json", openapi_json),
         Mount("/api", routes=api.routes),
+        *live.routes,
         *judge.routes,
         *chief.routes,
         Mount("/static", StaticFiles(directory=resource_dir("static")), name="static"),

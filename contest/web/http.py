@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from contest.language import accepted_locale
 from contest.live.boards import BoardRegistry
+from contest.live.hub import Hub
 from contest.scoring import parse_decimal
 from contest.scoring.messages import Gettext, reason
 from contest.services.errors import Invalid, Message, ServiceError, TooLarge
@@ -41,6 +42,12 @@ def reader_of(request: Request) -> sessionmaker[Session]:
 def boards_of(request: Request) -> BoardRegistry:
     boards: BoardRegistry = request.app.state.boards
     return boards
+
+
+def hub_of(request: Request) -> Hub:
+    """The live hub: tell it after a commit that changed a contest (`hub_of(request).changed(slug)`)."""
+    hub: Hub = request.app.state.hub
+    return hub
 
 
 def writer_of(request: Request) -> MarkWriter:

@@ -84,7 +84,7 @@ async def test_a_frozen_board_shows_the_public_nothing_newer_than_the_freeze(ran
     frozen = await ranked.round("prelim", board="frozen")
     assert frozen.status_code == 200, frozen.text
     frozen_version = frozen.json()["frozen_version"]
-    assert frozen_version == before["version"]
+    assert frozen_version == before["version"] + 1  # the freeze itself: newer than what screens showed
 
     # after the freeze: E2 is corrected to the top of group A, E3 gets a second dive
     await mark_all(ranked, "E2", "10", reason="复核 / video review")

@@ -1,0 +1,291 @@
+"""The live hub: every socket watching a standing gets the newest board, the same bytes for every viewer of a view.
+
+After a change of a contest commits (here, or on another worker: `changed_remote`), the hub catches the contest's
+boards up and renders each distinct view once, off the event loop (`render`, handed in by the app: what a viewer
+may see is the services' business). A view whose content changed is serialised once and the same text goes to
+every socket on it. Sending does not make a task per socket: a send that the transport takes at once (the usual
+case) completes in the loop; only a socket whose buffer is full gets a task of its own, and while it is busy it
+keeps just the newest message (latest wins), so a slow phone never holds anyone up nor piles up a backlog.
+Bursts coalesce: the first change after a quiet spell goes out at once, later ones at most every `interval`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+PING = json.dumps({"type": "ping"})
+
+
+class Socket(Protocol):
+    """What the hub needs of a websocket: send one text message."""
+
+    def send_text(self, data: str) -> Coroutine[Any, Any, None]: ...
+
+
+@dataclass(eq=False)
+class Subscriber:
+    socket: Socket
+    view: Any  # the view it watches (hashable)
+    version: int = -1  # the version of the last board sent
+    busy: asyncio.Task[None] | None = None  # a send the transport could not take at once
+    pending: str | None = None  # the newest message, waiting for `busy` to finish
+    closed: bool = False
+
+
+@dataclass(eq=False)
+class _View:
+    subscribers: set[Subscriber] = field(default_factory=set)
+    content: Any = None  # the last payload, without its version: an unchanged view is not sent again
+    version: int = -1
+    message: str | None = None  # the last update as sent
+
+
+Rendered = Mapping[Any, "dict[str, Any] | Exception"]
+Render = Callable[[str, list[Any]], Awaitable[Rendered]]
+
+
+class Hub:
+    def __init__(
+        self,
+        render: Render,
+        *,
+        interval: float = 0.2,
+        heartbeat: float = 15.0,
+        publish: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self._render = render  # (slug, views) -> each view's payload or error, computed off the loop
+        self.interval = interval
+        self.heartbeat = heartbeat
+        self.publish = publish  # tell other workers (Redis), after a change made here
+        self._views: dict[Any, _View] = {}
+        self._by_contest: dict[str, set[Any]] = {}
+        self._seen: dict[str, int] = {}  # slug -> the newest version this worker has heard of
+        self._last_push: dict[str, float] = {}
+        self._scheduled: dict[str, asyncio.TimerHandle | asyncio.Task[None]] = {}
+        self._again: set[str] = set()  # changed while a refresh was running
+        self._heartbeat_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- life ----------------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._heartbeat_task = asyncio.get_running_loop().create_task(self._beat())
+
+    async def close(self) -> None:
+        for handle in list(self._scheduled.values()):
+            handle.cancel()
+        tasks = [t for t in (self._heartbeat_task, *self._tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- subscribers ---------------------------------------------------------------------------------------------
+
+    def subscribe(self, socket: Socket, view: Any, snapshot: dict[str, Any]) -> Subscriber:
+        """Watch `view` from `snapshot` on (which the caller has sent)."""
+        sub = Subscriber(socket, view, version=int(snapshot["version"]))
+        found = self._views.get(view)
+        if found is None:
+            found = self._views[view] = _View(content=_content(snapshot), version=sub.version)
+            self._by_contest.setdefault(view.slug, set()).add(view)
+            self._schedule(view.slug)  # a change committed while the snapshot was being made reaches it too
+        found.subscribers.add(sub)
+        if found.version > sub.version and found.message is not None:
+            self._deliver(sub, found.message)  # an update went out while its snapshot was being made
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        sub.closed = True
+        sub.pending = None
+        if sub.busy is not None:
+            sub.busy.cancel()
+        found = self._views.get(sub.view)
+        if found is None:
+            return
+        found.subscribers.discard(sub)
+        if not found.subscribers:
+            del self._views[sub.view]
+            views = self._by_contest.get(sub.view.slug)
+            if views is not None:
+                views.discard(sub.view)
+                if not views:
+                    del self._by_contest[sub.view.slug]
+
+    def watched(self) -> set[str]:
+        """The contests someone is watching."""
+        return set(self._by_contest)
+
+    def stats(self) -> dict[str, int]:
+        subs = sum(len(v.subscribers) for v in self._views.values())
+        busy = sum(1 for v in self._views.values() for s in v.subscribers if s.busy is not None)
+        return {"sockets": subs, "views": len(self._views), "contests": len(self._by_contest), "slow": busy}
+
+    # -- changes -------------------------------------------------------------------------------------------------
+
+    def changed(self, slug: str, version: int | None = None) -> None:
+        """A change of `slug` committed on this worker (on the event loop): push it, and tell the other workers."""
+        if self.publish is not None:
+            self.publish(slug, version or 0)
+        if version is not None:
+            self._seen[slug] = max(self._seen.get(slug, 0), version)
+        self._schedule(slug)
+
+    def changed_remote(self, slug: str, version: int) -> None:
+        """Another worker, or the change log, says `slug` is at `version` (0: at some newer version)."""
+        if version:
+            if version <= self._seen.get(slug, 0):
+                return  # seen already
+            self._seen[slug] = version
+        self._schedule(slug)
+
+    def resync(self) -> None:
+        """Check every watched contest against the database (after a lost notice channel came back)."""
+        for slug in self.watched():
+            self._schedule(slug)
+
+    def send(self, sub: Subscriber, message: str, version: int) -> None:
+        """Send one subscriber a message of its own (a fresh snapshot it asked for), in turn with the updates."""
+        sub.version = max(sub.version, version)
+        self._deliver(sub, message)
+
+    def _schedule(self, slug: str) -> None:
+        if slug not in self._by_contest:
+            return
+        running = self._scheduled.get(slug)
+        if isinstance(running, asyncio.Task):
+            self._again.add(slug)  # one more refresh once this one is done
+            return
+        if running is not None:
+            return  # a coalesced refresh is already due
+        loop = asyncio.get_running_loop()
+        wait = self._last_push.get(slug, float("-inf")) + self.interval - time.monotonic()
+        if wait <= 0:
+            self._refresh_now(slug)
+        else:
+            self._scheduled[slug] = loop.call_later(wait, self._refresh_now, slug)
+
+    def _refresh_now(self, slug: str) -> None:
+        self._last_push[slug] = time.monotonic()
+        self._scheduled[slug] = task = asyncio.get_running_loop().create_task(self._refresh(slug))
+        task.add_done_callback(lambda _: self._refreshed(slug))
+
+    def _refreshed(self, slug: str) -> None:
+        self._scheduled.pop(slug, None)
+        if slug in self._again:
+            self._again.discard(slug)
+            self._schedule(slug)
+
+    async def _refresh(self, slug: str) -> None:
+        views = list(self._by_contest.get(slug, ()))
+        if not views:
+            return
+        try:
+            rendered = await self._render(slug, views)
+        except Exception:
+            log.exception("rendering the boards of %s failed", slug)
+            return
+        for view, payload in rendered.items():
+            found = self._views.get(view)
+            if found is None:
+                continue
+            if isinstance(payload, Exception):
+                continue  # the view went away (a round no longer shown): keep the last board on the sockets
+            self._push(slug, found, payload)
+
+    def _push(self, slug: str, found: _View, payload: dict[str, Any]) -> None:
+        version = int(payload["version"])
+        content = _content(payload)
+        if version <= found.version or content == found.content:
+            # nothing newer (a frozen board stays at its freeze), or nothing a viewer sees changed (a mark in
+            # another round): no message
+            found.version = max(found.version, version)
+            return
+        message = json.dumps(
+            {"type": "update", "previous": found.version, **payload}, ensure_ascii=False, separators=(",", ":")
+        )
+        found.content, found.version, found.message = content, version, message
+        for sub in list(found.subscribers):
+            self._deliver(sub, message)
+
+    # -- sending -------------------------------------------------------------------------------------------------
+
+    def _deliver(self, sub: Subscriber, message: str) -> None:
+        if sub.closed:
+            return
+        if sub.busy is not None:
+            sub.pending = message  # latest wins
+            return
+        coroutine = sub.socket.send_text(message)
+        try:
+            suspended = coroutine.send(None)
+        except StopIteration:
+            return  # the transport took it at once: no task, no wake-up
+        except Exception:
+            self._lost(sub)
+            return
+        # the transport's buffer is full: finish this send, then the newest pending one, in a task of its own
+        sub.busy = task = asyncio.get_running_loop().create_task(self._finish(sub, coroutine, suspended))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _finish(self, sub: Subscriber, coroutine: Coroutine[Any, Any, None], suspended: Any) -> None:
+        try:
+            await _resume(coroutine, suspended)
+            while sub.pending is not None and not sub.closed:
+                message, sub.pending = sub.pending, None
+                await sub.socket.send_text(message)
+        except asyncio.CancelledError:
+            coroutine.close()
+            raise
+        except Exception:
+            self._lost(sub)
+        finally:
+            sub.busy = None
+
+    def _lost(self, sub: Subscriber) -> None:
+        """A socket that cannot be written to any more: its endpoint sees the close and unsubscribes; stop here."""
+        sub.closed = True
+        sub.pending = None
+
+    async def _beat(self) -> None:
+        """A small message to every socket now and then: browsers cannot see pings, and a screen that hears
+        nothing for a while knows it is cut off."""
+        while True:
+            await asyncio.sleep(self.heartbeat)
+            for found in list(self._views.values()):
+                for sub in list(found.subscribers):
+                    if sub.pending is None:
+                        self._deliver(sub, PING)
+
+
+async def _resume(coroutine: Coroutine[Any, Any, None], suspended: Any) -> None:
+    """Run a coroutine that suspended on its first step to the end, as a task would have (an eager start)."""
+    while True:
+        try:
+            if suspended is None:
+                await asyncio.sleep(0)
+            else:
+                await suspended  # the future it waits on; its outcome reaches it when it resumes
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the coroutine sees the same error when it resumes
+            pass
+        if suspended is not None:
+            suspended._asyncio_future_blocking = False
+        try:
+            suspended = coroutine.send(None)
+        except StopIteration:
+            return
+
+
+def _content(payload: Mapping[str, Any]) -> Any:
+    """What viewers see of a payload: everything but its version."""
+    return {k: v for k, v in payload.items() if k not in ("version", "type", "previous")}
