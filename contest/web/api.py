@@ -208,6 +208,12 @@ async def patch_round(request: Request) -> Response:
     )
 
 
+async def live_stats(request: Request) -> Response:
+    """The live hub of this worker: sockets, distinct views, contests watched, sockets behind (organizers)."""
+    require(await principal_of(request), "organizer")
+    return JSONResponse(hub_of(request).stats())
+
+
 async def get_standings(request: Request) -> Response:
     principal = await principal_of(request)
     params = request.query_params
@@ -282,4 +288,5 @@ routes = [
     Route("/contests/{slug}/rounds/{key}", patch_round, methods=["PATCH"]),
     Route("/contests/{slug}/standings", get_standings, methods=["GET"]),
     Route("/contests/{slug}/history", history, methods=["GET"]),
+    Route("/live", live_stats, methods=["GET"]),
 ]

@@ -159,7 +159,7 @@ def document() -> dict[str, Any]:
             },
             f"{contest}/rounds/{{key}}": {
                 "patch": {
-                    "summary": "Open or lock a round (chief judge too), hide, show or freeze its board (organizer)",
+                    "summary": "Lock or open a round (chief judge too); hide, show, freeze, reveal its board",
                     "security": BEARER,
                     "parameters": [SLUG, {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "requestBody": {
@@ -169,8 +169,10 @@ def document() -> dict[str, Any]:
                                     "type": "object",
                                     "properties": {
                                         "status": {"enum": ["open", "locked"]},
-                                        "board": {"enum": ["hidden", "live", "frozen"]},
+                                        "board": {"enum": ["hidden", "live", "frozen", "reveal"]},
                                         "reason": {"type": "string"},
+                                        "reveal_by": {"enum": ["rank", "award"]},
+                                        "reveal": {"type": "integer", "minimum": 0},
                                     },
                                 }
                             }
@@ -231,6 +233,13 @@ def document() -> dict[str, Any]:
                         for n in ("round", "entrant", "contest")
                     ],
                     "responses": _answers(200, {"type": "object"}, 401, 403, 404, 422),
+                }
+            },
+            "/api/live": {
+                "get": {
+                    "summary": "This worker's live hub: sockets, distinct views, contests watched, sockets behind",
+                    "security": BEARER,
+                    "responses": _answers(200, {"type": "object"}, 401, 403),
                 }
             },
             f"{contest}/history": {
