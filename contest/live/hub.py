@@ -270,16 +270,15 @@ async def _resume(coroutine: Coroutine[Any, Any, None], suspended: Any) -> None:
     """Run a coroutine that suspended on its first step to the end, as a task would have (an eager start)."""
     while True:
         try:
-            if suspended is None:
+            if suspended is None:  # a bare yield (sleep(0))
                 await asyncio.sleep(0)
             else:
+                suspended._asyncio_future_blocking = False  # taken, as a task takes it, before waiting on it
                 await suspended  # the future it waits on; its outcome reaches it when it resumes
         except asyncio.CancelledError:
             raise
         except Exception:  # the coroutine sees the same error when it resumes
             pass
-        if suspended is not None:
-            suspended._asyncio_future_blocking = False
         try:
             suspended = coroutine.send(None)
         except StopIteration:

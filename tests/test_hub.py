@@ -1,0 +1,124 @@
+"""The hub's own rules, with sockets that take or hold messages as a real transport would: a socket whose buffer is
+full holds no one up and keeps only the newest board (latest wins); bursts of changes coalesce, the first after a
+quiet spell goes out at once; a view that did not change sends nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from contest.live.hub import Hub
+
+pytestmark = pytest.mark.asyncio
+
+
+@dataclass(frozen=True)
+class View:
+    slug: str
+    name: str = "v"
+
+
+@dataclass
+class Socket:
+    """Takes a message at once (a transport with room), or, while `full` is set, waits until it drains."""
+
+    received: list[dict[str, Any]] = field(default_factory=list)
+    full: asyncio.Event | None = None
+
+    async def send_text(self, data: str) -> None:
+        if self.full is not None:
+            await self.full.wait()
+        self.received.append(json.loads(data))
+
+
+class Boards:
+    """What the hub renders: a board per contest whose version and content the test moves."""
+
+    def __init__(self) -> None:
+        self.version = 1
+        self.rows: list[str] = []
+        self.renders = 0
+
+    async def render(self, slug: str, views: list[Any]) -> dict[Any, Any]:
+        self.renders += 1
+        return {view: {"version": self.version, "rows": list(self.rows)} for view in views}
+
+    def change(self, row: str | None = None) -> None:
+        self.version += 1
+        if row is not None:
+            self.rows.append(row)
+
+
+async def settle(seconds: float = 0.05) -> None:
+    await asyncio.sleep(seconds)
+
+
+async def test_a_slow_socket_keeps_only_the_newest_board_and_holds_no_one_up() -> None:
+    boards = Boards()
+    hub = Hub(boards.render, interval=0.0)
+    fast, slow = Socket(), Socket(full=asyncio.Event())
+    snapshot = {"version": 1, "rows": []}
+    hub.subscribe(fast, View("c"), snapshot)
+    hub.subscribe(slow, View("c"), snapshot)
+    for n in range(20):
+        boards.change(f"E{n}")
+        hub.changed("c")
+        await settle(0.01)
+    await settle()
+    assert len(fast.received) >= 10 and fast.received[-1]["rows"][-1] == "E19"
+    assert hub.stats()["slow"] == 1
+    assert slow.full is not None
+    slow.full.set()  # it drains: the send under way, then just the newest board
+    await settle()
+    assert len(slow.received) == 2, [m["version"] for m in slow.received]
+    assert slow.received[-1] == fast.received[-1]
+    assert hub.stats()["slow"] == 0
+    await hub.close()
+
+
+async def test_bursts_coalesce_and_the_first_change_after_a_quiet_spell_goes_at_once() -> None:
+    boards = Boards()
+    hub = Hub(boards.render, interval=0.3)
+    socket = Socket()
+    hub.subscribe(socket, View("c"), {"version": 1, "rows": []})
+    await settle(0.4)  # quiet
+    boards.renders = 0
+    for n in range(10):
+        boards.change(f"E{n}")
+        hub.changed("c")
+    await settle()
+    assert [m["rows"][-1] for m in socket.received] == ["E9"], "the first change did not go out at once"
+    for n in range(10, 20):
+        boards.change(f"E{n}")
+        hub.changed("c")
+        await settle(0.01)
+    assert len(socket.received) == 1, "a burst was not held back"
+    await settle(0.4)
+    assert [m["rows"][-1] for m in socket.received] == ["E9", "E19"]
+    assert boards.renders <= 3
+    versions = [m["version"] for m in socket.received]
+    assert versions == sorted(set(versions)) and [m["previous"] for m in socket.received] == [1, versions[0]]
+    await hub.close()
+
+
+async def test_an_unchanged_view_sends_nothing_and_an_unwatched_contest_is_not_rendered() -> None:
+    boards = Boards()
+    hub = Hub(boards.render, interval=0.0)
+    socket = Socket()
+    sub = hub.subscribe(socket, View("c"), {"version": 1, "rows": []})
+    await settle()
+    boards.change()  # a newer version, same content (a mark in another round)
+    hub.changed("c")
+    await settle()
+    assert socket.received == []
+    hub.unsubscribe(sub)
+    assert hub.stats() == {"sockets": 0, "views": 0, "contests": 0, "slow": 0}
+    renders = boards.renders
+    hub.changed("c")
+    await settle()
+    assert boards.renders == renders
+    await hub.close()
