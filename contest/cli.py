@@ -171,18 +171,54 @@ def _settings(**overrides: object) -> Settings:
 
 @cli.command(short_help="Run the server.")
 @DB_OPTION
-@click.option("--redis", "redis_url", metavar="URL", help="Redis URL for several workers (CONTEST_REDIS_URL).")
+@click.option("--redis", "redis_url", metavar="URL", help="Redis URL for several workers or hosts (CONTEST_REDIS_URL).")
 @click.option("--host", help="Address to listen on (default 127.0.0.1; 0.0.0.0 for the venue network).")
 @click.option("--port", type=int, help="Port (default 8000).")
 @click.option("--workers", type=int, help="Worker processes (default 1).")
-def serve(db_url: str | None, redis_url: str | None, host: str | None, port: int | None, workers: int | None) -> None:
+@click.option(
+    "--ws-ping-interval",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Heartbeat on every websocket this often, to find screens that went away (default 20; 0: none; "
+    "CONTEST_WS_PING_INTERVAL).",
+)
+@click.option(
+    "--ws-ping-timeout",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Close a websocket whose heartbeat stays unanswered this long (default 20; 0: never; "
+    "CONTEST_WS_PING_TIMEOUT).",
+)
+def serve(
+    db_url: str | None,
+    redis_url: str | None,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    ws_ping_interval: float | None = None,
+    ws_ping_timeout: float | None = None,
+) -> None:
     """Run the judging server: SQLite file by default, PostgreSQL when given a URL. Settings also come from
-    CONTEST_DATABASE_URL, CONTEST_REDIS_URL, CONTEST_HOST, CONTEST_PORT, CONTEST_WORKERS, CONTEST_PUBLIC_URL
-    (what QR codes point at) and CONTEST_SECRET_KEY (signs judges' session cookies; by default a key kept in
-    the database)."""
+    CONTEST_DATABASE_URL, CONTEST_REDIS_URL, CONTEST_REDIS_PREFIX (channel names, default "contest:"),
+    CONTEST_HOST, CONTEST_PORT, CONTEST_WORKERS, CONTEST_PUBLIC_URL (what QR codes point at), CONTEST_SECRET_KEY
+    (signs judges' session cookies; by default a key kept in the database), CONTEST_WS_PING_INTERVAL and
+    CONTEST_WS_PING_TIMEOUT.
+
+    Several workers (--workers, or servers on several hosts sharing one PostgreSQL database) show the same
+    standings: with --redis they tell each other about every change at once; without it each polls the
+    database's change log twice a second for the contests its screens watch."""
     import uvicorn
 
-    settings = _settings(database_url=db_url, redis_url=redis_url, host=host, port=port, workers=workers)
+    settings = _settings(
+        database_url=db_url,
+        redis_url=redis_url,
+        host=host,
+        port=port,
+        workers=workers,
+        ws_ping_interval=ws_ping_interval,
+        ws_ping_timeout=ws_ping_timeout,
+    )
+    # every worker process builds its app from these (uvicorn's workers import the factory by name)
     os.environ["CONTEST_DATABASE_URL"] = settings.database_url
     os.environ["CONTEST_HOST"] = settings.host
     os.environ["CONTEST_PORT"] = str(settings.port)
@@ -196,7 +232,9 @@ def serve(db_url: str | None, redis_url: str | None, host: str | None, port: int
         port=settings.port,
         workers=settings.workers,
         ws="websockets-sansio",
-        ws_per_message_deflate=False,
+        ws_per_message_deflate=False,  # the same bytes go to every screen: compressing per socket costs CPU
+        ws_ping_interval=settings.ws_ping_interval or None,
+        ws_ping_timeout=settings.ws_ping_timeout or None,
         log_level="warning",
     )
 

@@ -16,6 +16,7 @@ DEFAULT_DB = "sqlite:///contest.db"
 class Settings:
     database_url: str = DEFAULT_DB
     redis_url: str | None = None
+    redis_prefix: str = "contest:"  # names of the Redis channels: several installations can share one Redis
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -24,6 +25,8 @@ class Settings:
     max_upload_bytes: int = 5 * 1024 * 1024
     max_json_bytes: int = 256 * 1024
     language: str = "zh_CN"
+    ws_ping_interval: float | None = 20.0  # seconds between heartbeats on each websocket; None: no heartbeats
+    ws_ping_timeout: float | None = 20.0  # a socket whose answer takes longer is closed as dead; None: never
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -33,6 +36,8 @@ class Settings:
             values["database_url"] = env["CONTEST_DATABASE_URL"]
         if "CONTEST_REDIS_URL" in env:
             values["redis_url"] = env["CONTEST_REDIS_URL"] or None
+        if env.get("CONTEST_REDIS_PREFIX"):
+            values["redis_prefix"] = env["CONTEST_REDIS_PREFIX"]
         if "CONTEST_HOST" in env:
             values["host"] = env["CONTEST_HOST"]
         for name in ("port", "workers", "max_upload_bytes", "max_json_bytes"):
@@ -42,6 +47,10 @@ class Settings:
                     values[name] = int(raw)
                 except ValueError:
                     raise ValueError(f"CONTEST_{name.upper()}: expected a whole number, got {raw!r}") from None
+        for name in ("ws_ping_interval", "ws_ping_timeout"):
+            raw = env.get(f"CONTEST_{name.upper()}")
+            if raw:
+                values[name] = seconds(f"CONTEST_{name.upper()}", raw)
         if env.get("CONTEST_PUBLIC_URL"):
             values["public_url"] = env["CONTEST_PUBLIC_URL"].rstrip("/")
         if env.get("CONTEST_SECRET_KEY"):
@@ -61,6 +70,19 @@ class Settings:
         if host in ("0.0.0.0", "::"):
             host = lan_address() or "127.0.0.1"
         return f"http://{host}:{self.port}"
+
+
+def seconds(name: str, raw: str) -> float | None:
+    """A duration in seconds; 0 (or "off") turns the thing off: None."""
+    if raw.strip().lower() == "off":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}: expected seconds (a number, 0 for off), got {raw!r}") from None
+    if value < 0 or value != value or value == float("inf"):
+        raise ValueError(f"{name}: expected seconds (a number, 0 for off), got {raw!r}")
+    return value or None
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -26,6 +26,7 @@ from contest.db.engine import make_engine, make_sessions, migrate
 from contest.db.models import Secret
 from contest.live import changelog
 from contest.live.boards import BoardRegistry
+from contest.live.bus import RedisBus
 from contest.live.hub import Hub
 from contest.scoring import ContestError
 from contest.services import standings
@@ -119,6 +120,13 @@ def create_app(settings: Settings) -> Starlette:
 
         app.state.hub = hub = Hub(render)
         hub.start()
+        bus: RedisBus | None = None
+        if settings.redis_url:  # other workers and hosts hear of this one's changes at once (else: the change log)
+            bus = RedisBus(
+                settings.redis_url, settings.redis_prefix, on_notice=hub.changed_remote, on_resync=hub.resync
+            )
+            hub.publish = bus.publish
+            await bus.start()
         loop = asyncio.get_running_loop()
 
         def committed(slug: str, seq: int) -> None:  # in the writer's thread: the hub lives on the loop
@@ -134,6 +142,8 @@ def create_app(settings: Settings) -> Starlette:
             yield
         finally:
             following.cancel()
+            if bus is not None:
+                await bus.close()
             await hub.close()
             await run_in_threadpool(app.state.writer.close)  # what is queued is written before the engine closes
         engine.dispose()

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -309,12 +309,14 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`python -m contest serve` on a free loopback port; start, kill (any signal), start again."""
+    """`python -m contest serve` on a free loopback port; start, kill (any signal), start again. `args`: more
+    options for `serve` (e.g. `--redis URL`)."""
 
-    def __init__(self, db_url: str, log: Path, *, port: int | None = None) -> None:
+    def __init__(self, db_url: str, log: Path, *, port: int | None = None, args: Sequence[str] = ()) -> None:
         self.db_url = db_url
         self.log = log
         self.port = port or free_port()
+        self.args = list(args)
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -329,7 +331,7 @@ class ServerProcess:
     def start(self, timeout: float = 30) -> ServerProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONTEST_")}
         env["CONTEST_SECRET_KEY"] = SECRET
-        command = [sys.executable, "-m", "contest", "serve", "--db", self.db_url, "--port", str(self.port)]
+        command = [sys.executable, "-m", "contest", "serve", "--db", self.db_url, "--port", str(self.port), *self.args]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=self.log.parent)
         deadline = time.monotonic() + timeout
@@ -364,12 +366,13 @@ class ServerProcess:
 
 
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator[Callable[[str], ServerProcess]]:
-    """A factory: start_server(db_url) -> a running server; every one is killed at the end of the test."""
+def start_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """A factory: start_server(db_url, *more_serve_options) -> a running server; every one is killed at the end
+    of the test."""
     started: list[ServerProcess] = []
 
-    def start(url: str) -> ServerProcess:
-        server = ServerProcess(url, tmp_path / f"server-{len(started)}.log")
+    def start(url: str, *args: str) -> ServerProcess:
+        server = ServerProcess(url, tmp_path / f"server-{len(started)}.log", args=args)
         started.append(server)
         return server.start()
 
