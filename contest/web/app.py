@@ -35,7 +35,7 @@ from contest.services.writer import MarkWriter
 from contest.settings import Settings
 from contest.web import api, i18n, live, openapi
 from contest.web.http import error_response, http_error, server_error, service_error
-from contest.web.pages import chief, judge, resource_dir
+from contest.web.pages import chief, judge, resource_dir, screen
 
 CHANGE_LOG_INTERVAL = 0.5  # seconds between two reads of the watched contests' versions (changes by other workers)
 
@@ -156,6 +156,7 @@ def create_app(settings: Settings) -> Starlette:
         *live.routes,
         *judge.routes,
         *chief.routes,
+        *screen.routes,
         Mount("/static", StaticFiles(directory=resource_dir("static")), name="static"),
     ]
     return Starlette(
