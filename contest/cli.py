@@ -299,7 +299,8 @@ def demo(db_url: str, host: str, port: int, no_serve: bool) -> None:
     click.echo(f"\ncontest demo — {base}  (database {_shown_url(settings.database_url)})\n")
     click.echo(f"organizer token (Authorization: Bearer …): {venue.organizer_token}")
     for slug in venue.slugs:
-        click.echo(f"standings {slug}: {base}/api/contests/{slug}/standings")
+        click.echo(f"{slug}: screen 大屏 {base}/screen/{slug}   phones 手机 {base}/live/{slug}")
+        click.echo(f"{' ' * len(slug)}  control 控制台 {base}/control/{slug}#token={venue.organizer_token}")
     click.echo("")
     for slug, code, path, chief in venue.judges:
         role = "chief judge 裁判长" if chief else "judge 裁判"
@@ -308,6 +309,9 @@ def demo(db_url: str, host: str, port: int, no_serve: bool) -> None:
     if first is not None:
         click.echo(f"\nscan to score as {first[0]} on a tablet:")
         segno.make(f"{base}{first[1]}", error="m").terminal(compact=True)
+    phones = f"{base}/live/{venue.slugs[0]}"
+    click.echo(f"\nscan to follow {venue.slugs[0]} on a phone ({phones}):")
+    segno.make(phones, error="m").terminal(compact=True)
     if not no_serve:
         serve.callback(settings.database_url, None, host, port, None)  # type: ignore[misc]
 
