@@ -278,6 +278,42 @@ def load(contest_file: Path, entrants_file: Path | None, marks_file: Path | None
         click.echo(line)
 
 
+@cli.command(short_help="Check every standing of a contest against a fresh computation.")
+@click.argument("slug")
+@DB_OPTION
+@click.option(
+    "--lang",
+    type=click.Choice(["zh-CN", "en"], case_sensitive=False),
+    help="Language of the report (default: Chinese when LC_ALL, LC_MESSAGES or LANG is zh_*, else English).",
+)
+def verify(slug: str, db_url: str | None, lang: str | None) -> None:
+    """Recompute every standing of the contest (every round, every group, the frozen boards) from the stored
+    marks and compare it with what the server shows: the boards built as a server builds them, loaded at once and
+    replayed from the change log one change at a time. Exit status 0 when all agree, 1 with each difference
+    listed (round, group, entrant, field, shown and fresh value)."""
+    from contest.db.engine import make_engine, make_sessions, migrate
+    from contest.services import verify as checking
+    from contest.services.errors import ServiceError
+
+    global _language
+    _language = normalize_locale(lang)
+    gettext = gettext_for(_language or environment_locale())
+    settings = _settings(database_url=db_url)
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        found = checking.verify_contest(make_sessions(engine), slug)
+    except ServiceError as exc:
+        raise ContestError(exc.message) from None
+    finally:
+        engine.dispose()
+    click.echo(translated(found.summary(), gettext))
+    for difference in found.differences:
+        click.echo("  " + translated(difference.message(), gettext))
+    if not found.agree:
+        raise click.exceptions.Exit(EXIT_FAILED)
+
+
 @cli.command(short_help="A ready venue: fixture contests, judges and links, then serve.")
 @click.option("--db", "db_url", metavar="URL", default="sqlite:///contest-demo.db", show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 to let tablets on the Wi-Fi in.")
@@ -320,7 +356,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     global _language
     _language = None
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="contest", standalone_mode=False)
+        # a command ending with click's Exit (`verify` finding differences: 1) hands its status back here
+        status = cli.main(args=list(argv) if argv is not None else None, prog_name="contest", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
@@ -338,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         click.echo(f"internal error: {type(exc).__name__}: {exc} (set CONTEST_DEBUG=1 for details)", err=True)
         return EXIT_FAILED
-    return 0
+    return status if isinstance(status, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

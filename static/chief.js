@@ -467,6 +467,31 @@
     }
   }
 
+  /* 核对排名: the server recomputes every standing from the stored marks and compares it with the boards it
+   * shows; the answer (agree, or each difference) is shown as text. */
+  async function verifyStandings() {
+    const button = $("verify");
+    const box = $("verify-result");
+    const list = $("verify-lines");
+    button.disabled = true;
+    box.hidden = false;
+    box.dataset.state = "running";
+    $("verify-summary").textContent = t("verify_running");
+    C.clear(list);
+    const result = await C.request("GET", data.urls.verify);
+    button.disabled = false;
+    if (result.status !== 200) {
+      box.dataset.state = "error";
+      $("verify-summary").textContent = result.status === 0 ? t("need_network") : C.errorText(result);
+      return;
+    }
+    box.dataset.state = result.body.agree ? "agree" : "differ";
+    $("verify-summary").textContent = result.body.summary;
+    result.body.differences.forEach(function (d) {
+      list.append(el("li", { text: d.text }));
+    });
+  }
+
   let spreadTimer = null;
 
   function spreadChanged() {
@@ -491,6 +516,7 @@
   });
   $("entry-form").addEventListener("submit", saveEntered);
   $("lock").addEventListener("click", toggleLock);
+  $("verify").addEventListener("click", verifyStandings);
   $("refresh").addEventListener("click", function () {
     load(false);
     loadExplain();

@@ -77,24 +77,26 @@ class BoardRegistry:
         self._contests: dict[str, ContestBoards] = {}
         self._lock = threading.Lock()
 
-    def current(self, slug: str) -> ContestBoards:
-        """The contest's boards, caught up with everything committed so far."""
+    def current(self, slug: str, *, upto: int | None = None) -> ContestBoards:
+        """The contest's boards, caught up with everything committed so far; with `upto`, only as far as that
+        version (`contest verify` replays the change log one version at a time, as a running server meets it)."""
         with self._lock:
             state = self._contests.get(slug)
         with self.db() as session:
             contest = queries.contest_by_slug(session, slug)
             if contest is None:
                 raise UnknownContest(slug)
+            seq = contest.seq if upto is None else min(upto, contest.seq)
             if state is None or contest.definition != state.text:
-                state = self._load(session, contest.id, contest.definition, contest.seq)
+                state = self._load(session, contest.id, contest.definition, seq)
                 with self._lock:
                     self._contests[slug] = state
                 return state
-            if contest.seq == state.seq:
+            if seq <= state.seq:
                 return state
             with state.lock:
-                if contest.seq > state.seq:
-                    self._catch_up(session, state, contest.id, contest.seq)
+                if seq > state.seq:
+                    self._catch_up(session, state, contest.id, seq)
             return state
 
     def _load(self, session: Session, contest_id: int, text: str, seq: int) -> ContestBoards:

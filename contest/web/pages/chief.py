@@ -4,6 +4,8 @@ judge (their token has chief = true); organizers may read the JSON with a bearer
 GET /chief                 the page: progress grid, flags, entered values, lock and unlock, breakdowns
 GET /chief/api/progress    ?round=KEY[&spread=POINTS][&contest=SLUG]: judge x entrant progress and flags
 GET /chief/api/explain     ?round=KEY&entrant=CODE[&contest=SLUG]: the entrant's breakdown, line by line
+GET /chief/api/verify      [?contest=SLUG]: this server's standings (every round, group and frozen board) against
+                           a fresh computation from the stored marks (核对排名)
 
 Entering values (POST /api/contests/{slug}/marks) and locking (PATCH /api/contests/{slug}/rounds/{key}) use the
 JSON API as they are.
@@ -16,10 +18,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from contest.scoring.messages import translated
 from contest.services import reviewing
 from contest.services.errors import Invalid, Message
+from contest.services.verify import verify_server
 from contest.web.auth import principal_of
-from contest.web.http import gettext_of
+from contest.web.http import gettext_of, reader_of
 from contest.web.pages import boards_of, csrf_of, db_of, page, pages_of, session_principal
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -47,6 +51,7 @@ async def chief_page(request: Request) -> Response:
         "urls": {
             "progress": "/chief/api/progress",
             "explain": "/chief/api/explain",
+            "verify": "/chief/api/verify",
             "session": "/judge/api/session",
             "marks": f"/api/contests/{slug}/marks",
             "rounds": f"/api/contests/{slug}/rounds/",
@@ -93,8 +98,38 @@ async def explain(request: Request) -> Response:
     return JSONResponse(payload, headers=NO_STORE)
 
 
+async def verify(request: Request) -> Response:
+    """The running server's own boards against a fresh computation: agree, or each difference as a line of text in
+    the page's language."""
+    _check_params(request, ("contest",))
+    principal = await principal_of(request)
+    slug = request.query_params.get("contest") or None
+    found, _ = await run_in_threadpool(verify_server, reader_of(request), boards_of(request), principal, slug)
+    gettext = gettext_of(request) or str
+    payload = {
+        "agree": found.agree,
+        "version": found.version,
+        "standings": found.standings,
+        "summary": translated(found.summary(), gettext),
+        "differences": [
+            {
+                "round": d.round,
+                "group": d.group,
+                "entrant": d.entrant,
+                "field": d.field,
+                "shown": d.shown,
+                "fresh": d.fresh,
+                "text": translated(d.message(), gettext),
+            }
+            for d in found.differences
+        ],
+    }
+    return JSONResponse(payload, headers=NO_STORE)
+
+
 routes = [
     Route("/chief", chief_page, methods=["GET"]),
     Route("/chief/api/progress", progress, methods=["GET"]),
     Route("/chief/api/explain", explain, methods=["GET"]),
+    Route("/chief/api/verify", verify, methods=["GET"]),
 ]
