@@ -266,6 +266,7 @@
 
   const bearer = B.token();
   let wanted = null;
+  let confirmed = null; // the step the server last accepted, until the board shown catches up with it
   let sending = false;
 
   function toast(text) {
@@ -282,7 +283,8 @@
       return;
     }
     const reveal = payload.reveal;
-    const base = wanted === null ? reveal.step : wanted;
+    const caughtUp = confirmed === null || payload.version >= confirmed.version;
+    const base = wanted !== null ? wanted : caughtUp ? reveal.step : confirmed.step;
     const target = Math.max(0, Math.min(reveal.steps, base + delta));
     if (target === base) return;
     wanted = target;
@@ -298,6 +300,7 @@
           toast(result.status === 0 ? t("unreachable") : C.errorText(result));
           break;
         }
+        if (result.body && result.body.reveal) confirmed = { step: result.body.reveal.step, version: result.body.version };
         if (wanted === goal) wanted = null;
       }
     } finally {

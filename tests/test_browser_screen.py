@@ -342,16 +342,16 @@ def test_reveal_steps_on_the_presenters_keys(browser: Browser, server: Server, s
     expect(page.locator("#board .board-row.covered")).to_have_count(4)
     assert codes(page) == ["E04"]  # the last place first
     page.keyboard.press("PageDown")
-    expect(page.locator("#state-badge")).to_have_text("揭晓中 2/5")
     page.keyboard.press("Space")
     expect(page.locator("#state-badge")).to_have_text("揭晓中 3/5")
     assert codes(page) == ["E05", "E02", "E04"]
     expect(audience.locator("#board .board-row.covered")).to_have_count(2)  # every screen follows the step
     page.keyboard.press("ArrowLeft")
     expect(page.locator("#state-badge")).to_have_text("揭晓中 2/5")
-    for step in (3, 4, 5):  # each press steps from the board shown: wait for it, as a presenter does
-        page.keyboard.press("ArrowRight")
-        expect(page.locator("#state-badge")).to_have_text(f"揭晓中 {step}/5")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # quick presses: every one counts, even before the board catches up
+    expect(page.locator("#state-badge")).to_have_text("揭晓中 5/5")
     expect(page.locator("#board .board-row.covered")).to_have_count(0)
     assert codes(page) == ["E03", "E01", "E05", "E02", "E04"]
     time.sleep(1.2)  # the rows uncovered last have faded in
