@@ -208,9 +208,9 @@ class Hub:
             # another round): no message
             found.version = max(found.version, version)
             return
-        message = json.dumps(
-            {"type": "update", "previous": found.version, **payload}, ensure_ascii=False, separators=(",", ":")
-        )
+        # ASCII (Chinese as \u escapes): the server encodes a text frame for every socket, and encoding ASCII is a
+        # copy, where UTF-8 of Chinese text cost 12.6 µs per socket for a 13.5 KB board (bench/README.md)
+        message = json.dumps({"type": "update", "previous": found.version, **payload}, separators=(",", ":"))
         found.content, found.version, found.message = content, version, message
         for sub in list(found.subscribers):
             self._deliver(sub, message)

@@ -88,8 +88,10 @@ class Sessions:
         self.inner: SessionMiddleware | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or _bearer(scope):
-            await self.app(scope, receive, send)  # API clients sending a token have no use for a session
+        if scope["type"] not in ("http", "websocket") or _bearer(scope) or scope["path"].startswith("/ws/"):
+            # API clients sending a token, and screens' sockets (public, or an organizer's token), have no use for a
+            # session: thousands of screens skip its work on every message
+            await self.app(scope, receive, send)
             return
         if self.inner is None:
             key = scope["app"].state.secret_key

@@ -41,6 +41,7 @@ async def standings_socket(websocket: WebSocket) -> None:
         return
     await websocket.send_text(_message("snapshot", first))
     sub = hub.subscribe(websocket, view, first)
+    del first  # its rows would stay alive as long as the socket: ~40 KB a screen
     try:
         while True:
             received = await websocket.receive()
@@ -113,7 +114,7 @@ def _asks_for_snapshot(text: str | None) -> bool:
 
 
 def _message(kind: str, payload: dict[str, Any]) -> str:
-    return json.dumps({"type": kind, **payload}, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps({"type": kind, **payload}, separators=(",", ":"))
 
 
 async def _refuse(websocket: WebSocket, exc: ServiceError) -> None:
