@@ -16,15 +16,15 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserType, Page, Playwright, expect, sync_playwright
-from test_browser_judge import CHROMIUM_ARGS, contest, free_port
+from playwright.sync_api import Browser, Page, expect
+from test_browser_judge import contest, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREEN = {"width": 1920, "height": 1080}
@@ -80,41 +80,6 @@ NAMES = [
     ("黄诗涵", "旺苍县三江镇茶场"),
     ("吴浩然", "旺苍县普济镇茶叶专业合作社"),
 ]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any], chromium_path: str) -> dict[str, Any]:
-    return {**browser_type_launch_args, "executable_path": chromium_path, "args": CHROMIUM_ARGS}
-
-
-# The same module-scoped Playwright fixtures as tests/test_browser_judge.py (see there why).
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as found:
-        yield found
-
-
-@pytest.fixture(scope="module")
-def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
-    found: BrowserType = getattr(playwright, browser_name)
-    return found
-
-
-@pytest.fixture(scope="module")
-def launch_browser(browser_type_launch_args: dict[str, Any], browser_type: BrowserType) -> Callable[..., Browser]:
-    def launch(**kwargs: Any) -> Browser:
-        return browser_type.launch(**{**browser_type_launch_args, **kwargs})
-
-    return launch
-
-
-@pytest.fixture(scope="module")
-def browser(launch_browser: Callable[..., Browser]) -> Iterator[Browser]:
-    found = launch_browser()
-    yield found
-    found.close()
 
 
 @dataclass
