@@ -326,10 +326,12 @@
 
   /* The grid of a row, as CSS grid-template-columns, in em of the row's type. */
   function template(cols) {
-    const parts = ["3.2em", cols.names ? "4.2em" : "minmax(0, 1fr)"];
-    if (cols.names) parts.push("minmax(0, 1.15fr)");
+    // a round score is at most "100.00" in 0.8em type: 3.6em holds it; the name never shrinks below four
+    // characters (Chinese names have two to four), the organization takes what is left
+    const parts = ["3.2em", cols.names ? "3.6em" : "minmax(0, 1fr)"];
+    if (cols.names) parts.push("minmax(4.2em, 1.15fr)");
     if (cols.orgs) parts.push("minmax(0, 1.5fr)");
-    cols.rounds.forEach(function () { parts.push("4.6em"); });
+    cols.rounds.forEach(function () { parts.push("3.6em"); });
     parts.push("5.2em");
     if (cols.awards) parts.push("4.8em");
     return parts.join(" ");
