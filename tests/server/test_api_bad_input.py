@@ -540,6 +540,13 @@ ROUND_CASES: list[tuple[str, str, Any, int, str]] = [
     ("unknown key", "prelim", {"status": "locked", "why": "x"}, 422, "why"),
     ("not an object", "prelim", ["locked"], 422, "body"),
     ("unknown round", "semi", {"status": "locked"}, 404, "round"),
+    ("reveal step negative", "prelim", {"reveal": -1}, 422, "reveal"),
+    ("reveal step as text", "prelim", {"reveal": "1"}, 422, "reveal"),
+    ("reveal step a bool", "prelim", {"reveal": True}, 422, "reveal"),
+    ("reveal step huge", "prelim", {"reveal": 10**12}, 422, "reveal"),
+    ("unknown reveal order", "prelim", {"board": "reveal", "reveal_by": "name"}, 422, "reveal_by"),
+    ("a step with no reveal running", "prelim", {"reveal": 1}, 409, "reveal"),
+    ("a reveal of an open round", "prelim", {"board": "reveal"}, 409, "board"),
 ]
 
 

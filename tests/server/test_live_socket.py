@@ -239,3 +239,23 @@ async def test_an_unknown_round_is_an_error_message_then_a_close(live: Live) -> 
         assert message["type"] == "error" and message["error"]["field"] == "round"
         with pytest.raises(websockets.ConnectionClosed):
             await socket.recv()
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"limit": "0"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"limit": "99999999"}, "limit"),
+        ({"colour": "red"}, "colour"),
+        ({"token": "not-a-token"}, "token"),
+    ],
+)
+async def test_bad_socket_parameters_are_an_error_naming_the_field(
+    live: Live, params: dict[str, str], field: str
+) -> None:
+    async with websockets.connect(live.ws(round="prelim", **params)) as socket:
+        message = json.loads(await socket.recv())
+        assert message["type"] == "error" and message["error"]["field"] == field, message
+        with pytest.raises(websockets.ConnectionClosed):
+            await socket.recv()
