@@ -66,22 +66,27 @@ def _payload(registry: BoardRegistry, state: ContestBoards, view: View) -> Json:
         raise Invalid(Message("no round {round!r}; rounds: {rounds}", round=key, rounds=rounds), "round")
     shown = state.states.get(key, Shown())
     board_state = "live" if view.organizer else shown.board
-    reveal: Json | None = None
     with state.lock:
         if board_state in ("live", "reveal"):
-            board = state.board(key)
+            board: Board | None = state.board(key)
         elif board_state == "frozen" and shown.frozen_seq is not None:
             board = registry.frozen(state, view.slug, key)
         elif view.hidden_as_empty:
-            return _hidden(state, key, shown)
+            board = None
         else:
             raise Forbidden(Message("the board of round {round!r} is hidden", round=key), "round")
-        if board_state == "reveal":
-            rows, reveal = _revealed(board, view, shown)
+        if board is None:  # a screen's socket on a hidden board: an empty view, until the board is shown
+            payload: Json = {"contest": definition.slug, "version": state.seq, "round": key, "rows": [], "groups": []}
         else:
-            rows = board.rows(group=view.group, limit=view.limit, entrant=view.entrant)
-        payload = as_json(board, rows)
-        payload["groups"] = board.groups if definition.ranking.groups == "separate" else []
+            revealed, reveal = _revealed(board, view, shown) if shown.board == "reveal" else ([], None)
+            if board_state == "reveal":
+                rows = revealed
+            else:
+                rows = board.rows(group=view.group, limit=view.limit, entrant=view.entrant)
+            payload = as_json(board, rows)
+            payload["groups"] = board.groups if definition.ranking.groups == "separate" else []
+            if reveal is not None:  # the public sees the ceremony; organizers, how far it has gone
+                payload["reveal"] = reveal
     if definition.blind and not view.organizer:
         # blind judging (加密): codes only; names are for organizers (decryption is theirs to publish)
         for row in payload["rows"]:
@@ -90,26 +95,7 @@ def _payload(registry: BoardRegistry, state: ContestBoards, view: View) -> Json:
     payload["labels"] = {k: definition.round(k).label for k in definition.standing_rounds(key)}
     payload["status"] = shown.status
     payload["board"] = board_state
-    if reveal is not None:
-        payload["reveal"] = reveal
-    elif view.organizer and shown.board == "reveal":
-        payload["reveal"] = _revealed(board, view, shown)[1]  # organizers see how far the ceremony has gone
     return payload
-
-
-def _hidden(state: ContestBoards, key: str, shown: Shown) -> Json:
-    definition = state.definition
-    return {
-        "contest": definition.slug,
-        "version": state.seq,
-        "round": key,
-        "rows": [],
-        "groups": [],
-        "title": definition.title,
-        "labels": {k: definition.round(k).label for k in definition.standing_rounds(key)},
-        "status": shown.status,
-        "board": "hidden",
-    }
 
 
 def _revealed(board: Board, view: View, shown: Shown) -> tuple[list[Row], Json]:

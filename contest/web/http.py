@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
 from contest.language import accepted_locale
@@ -66,22 +66,27 @@ def error_response(
     return JSONResponse({"error": body}, status_code=status)
 
 
-def gettext_of(request: Request) -> Gettext | None:
-    """The catalog of the language the request accepts (the pages ask for their own), or None: API clients that
-    name no language read English."""
-    locale = accepted_locale(request.headers.get("accept-language", ""))
-    pages: Pages | None = getattr(request.app.state, "pages", None)
+def gettext_of(connection: HTTPConnection) -> Gettext | None:
+    """The catalog of the language the request (or socket) accepts (the pages ask for their own), or None: API
+    clients that name no language read English."""
+    locale = accepted_locale(connection.headers.get("accept-language", ""))
+    pages: Pages | None = getattr(connection.app.state, "pages", None)
     return pages.gettext(locale) if locale is not None and pages is not None else None
+
+
+def error_message(connection: HTTPConnection, exc: ServiceError) -> str:
+    """The error's message in the language the request (or socket) accepts."""
+    message: str = exc.message
+    gettext = gettext_of(connection)
+    if isinstance(message, Message) and gettext is not None:
+        message = message.translated(gettext)
+    return str(message)
 
 
 async def service_error(request: Request, exc: Exception) -> Response:
     """The error as JSON, its message in the language the request accepts."""
     assert isinstance(exc, ServiceError)
-    message: str = exc.message
-    gettext = gettext_of(request)
-    if isinstance(message, Message) and gettext is not None:
-        message = message.translated(gettext)
-    return error_response(exc.status, exc.code, message, exc.field, exc.details)
+    return error_response(exc.status, exc.code, error_message(request, exc), exc.field, exc.details)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -19,11 +19,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from contest.language import accepted_locale
 from contest.live.hub import Hub
 from contest.services import standings
 from contest.services.errors import Invalid, Message, ServiceError, Unauthorized
 from contest.services.principals import authenticate
+from contest.web.http import error_message
 
 MAX_LIMIT = 1000
 PARAMETERS = ("round", "group", "limit", "entrant", "token")
@@ -118,12 +118,7 @@ def _message(kind: str, payload: dict[str, Any]) -> str:
 
 
 async def _refuse(websocket: WebSocket, exc: ServiceError) -> None:
-    message: Any = exc.message
-    locale = accepted_locale(websocket.headers.get("accept-language", ""))
-    pages = getattr(websocket.app.state, "pages", None)
-    if isinstance(message, Message) and locale is not None and pages is not None:
-        message = message.translated(pages.gettext(locale))
-    error = {"code": exc.code, "message": str(message), **({"field": exc.field} if exc.field else {})}
+    error = {"code": exc.code, "message": error_message(websocket, exc), **({"field": exc.field} if exc.field else {})}
     await websocket.send_text(json.dumps({"type": "error", "error": error}, ensure_ascii=False))
     await websocket.close(CLOSE_REFUSED)
 
