@@ -30,7 +30,7 @@ class Socket(Protocol):
     def send_text(self, data: str) -> Coroutine[Any, Any, None]: ...
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # one per screen: no __dict__
 class Subscriber:
     socket: Socket
     view: Any  # the view it watches (hashable)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -259,3 +259,41 @@ async def test_bad_socket_parameters_are_an_error_naming_the_field(
         assert message["type"] == "error" and message["error"]["field"] == field, message
         with pytest.raises(websockets.ConnectionClosed):
             await socket.recv()
+
+
+async def test_a_screen_that_stops_answering_heartbeats_is_closed_and_forgotten(
+    start_server: Callable[..., ServerProcess], db_url: str
+) -> None:
+    """A projector switched off mid-contest: its TCP connection stays open but nothing answers. The server's
+    heartbeat finds it and the hub forgets it; a screen that answers stays."""
+    server = start_server(db_url, "--ws-ping-interval", "0.5", "--ws-ping-timeout", "0.5")
+    organizer = make_token(db_url, "organizer")
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        slug = new_slug("beat")
+        await setup_contest(client, organizer, slug, judges=JUDGES)
+        path = f"/ws/contests/{slug}/standings?round=prelim"
+        # a raw socket that opens the websocket, reads its snapshot, and then never reads (nor answers a ping)
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        assert b" 101 " in await reader.readuntil(b"\r\n\r\n")
+        async with websockets.connect(f"ws://127.0.0.1:{server.port}{path}") as answering:
+            await next_message(answering)
+
+            async def sockets() -> int:
+                answer = await client.get("/api/live", headers=bearer(organizer))
+                count: int = answer.json()["sockets"]
+                return count
+
+            assert await sockets() == 2
+            for _ in range(60):
+                if await sockets() == 1:
+                    break
+                await asyncio.sleep(0.1)
+            assert await sockets() == 1, "a dead screen was kept"
+            assert await reader.read() is not None  # the server closed the silent one
+            await answering.send(json.dumps({"type": "snapshot"}))
+            assert (await next_message(answering))["type"] == "snapshot"  # the one that answers is still served
+        writer.close()
