@@ -122,3 +122,44 @@ async def test_an_unchanged_view_sends_nothing_and_an_unwatched_contest_is_not_r
     await settle()
     assert boards.renders == renders
     await hub.close()
+
+
+async def test_a_push_to_many_screens_lets_the_rest_of_the_server_run_meanwhile() -> None:
+    boards = Boards()
+    hub = Hub(boards.render, interval=0.0)
+    events: list[str] = []
+
+    class Screen(Socket):
+        async def send_text(self, data: str) -> None:
+            events.append("screen")
+
+    for _ in range(2000):
+        hub.subscribe(Screen(), View("c"), {"version": 1, "rows": []})
+    await settle()
+    events.clear()
+    boards.change("E1")
+    hub.changed("c")
+
+    async def judge() -> None:  # a submission answered while the push is under way
+        events.append("judge")
+
+    await asyncio.sleep(0)  # the push starts
+    await judge()
+    await settle()
+    assert events.count("screen") == 2000
+    assert 0 < events.index("judge") < 2000, "the push held the loop for all 2,000 screens"
+    await hub.close()
+
+
+async def test_a_screen_never_gets_an_older_board_than_it_has() -> None:
+    boards = Boards()
+    hub = Hub(boards.render, interval=0.0)
+    old, fresh = Socket(), Socket()
+    hub.subscribe(old, View("c"), {"version": 1, "rows": []})
+    hub.subscribe(fresh, View("c"), {"version": 5, "rows": ["E0"]})  # its snapshot is newer than the view's
+    boards.version, boards.rows = 3, ["E1"]
+    hub.changed("c")
+    await settle()
+    assert [m["version"] for m in old.received] == [3]
+    assert fresh.received == []  # version 3 is older than the 5 it shows
+    await hub.close()

@@ -7,6 +7,8 @@ every socket on it. Sending does not make a task per socket: a send that the tra
 case) completes in the loop; only a socket whose buffer is full gets a task of its own, and while it is busy it
 keeps just the newest message (latest wins), so a slow phone never holds anyone up nor piles up a backlog.
 Bursts coalesce: the first change after a quiet spell goes out at once, later ones at most every `interval`.
+A push to thousands of sockets lets the loop run every `YIELD_EVERY` sockets (judges' submissions are answered
+meanwhile), and a socket never gets a board older than one it already has.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 PING = json.dumps({"type": "ping"})
+YIELD_EVERY = 500  # sockets served between two looks at the rest of the loop during one push
 
 
 class Socket(Protocol):
@@ -99,7 +102,7 @@ class Hub:
             self._schedule(view.slug)  # a change committed while the snapshot was being made reaches it too
         found.subscribers.add(sub)
         if found.version > sub.version and found.message is not None:
-            self._deliver(sub, found.message)  # an update went out while its snapshot was being made
+            self._deliver(sub, found.message, found.version)  # an update went out while its snapshot was made
         return sub
 
     def unsubscribe(self, sub: Subscriber) -> None:
@@ -154,7 +157,7 @@ class Hub:
     def send(self, sub: Subscriber, message: str, version: int) -> None:
         """Send one subscriber a message of its own (a fresh snapshot it asked for), in turn with the updates."""
         sub.version = max(sub.version, version)
-        self._deliver(sub, message)
+        self._deliver(sub, message, None)
 
     def _schedule(self, slug: str) -> None:
         if slug not in self._by_contest:
@@ -198,9 +201,9 @@ class Hub:
                 continue
             if isinstance(payload, Exception):
                 continue  # the view went away (a round no longer shown): keep the last board on the sockets
-            self._push(slug, found, payload)
+            await self._push(found, payload)
 
-    def _push(self, slug: str, found: _View, payload: dict[str, Any]) -> None:
+    async def _push(self, found: _View, payload: dict[str, Any]) -> None:
         version = int(payload["version"])
         content = _content(payload)
         if version <= found.version or content == found.content:
@@ -212,14 +215,21 @@ class Hub:
         # copy, where UTF-8 of Chinese text cost 12.6 µs per socket for a 13.5 KB board (bench/README.md)
         message = json.dumps({"type": "update", "previous": found.version, **payload}, separators=(",", ":"))
         found.content, found.version, found.message = content, version, message
-        for sub in list(found.subscribers):
-            self._deliver(sub, message)
+        for count, sub in enumerate(list(found.subscribers), 1):
+            self._deliver(sub, message, version)
+            if count % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # a judge's submission is answered during a push to 10,000 screens
 
     # -- sending -------------------------------------------------------------------------------------------------
 
-    def _deliver(self, sub: Subscriber, message: str) -> None:
+    def _deliver(self, sub: Subscriber, message: str, version: int | None) -> None:
+        """Send `message` (of `version`; None: a heartbeat or a snapshot asked for) unless the socket has newer."""
         if sub.closed:
             return
+        if version is not None:
+            if version <= sub.version:
+                return  # a fresh snapshot it asked for went out during this push: versions never go back
+            sub.version = version
         if sub.busy is not None:
             sub.pending = message  # latest wins
             return
@@ -263,7 +273,7 @@ class Hub:
             for found in list(self._views.values()):
                 for sub in list(found.subscribers):
                     if sub.pending is None:
-                        self._deliver(sub, PING)
+                        self._deliver(sub, PING, None)
 
 
 async def _resume(coroutine: Coroutine[Any, Any, None], suspended: Any) -> None:
