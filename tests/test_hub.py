@@ -29,10 +29,10 @@ class Socket:
     received: list[dict[str, Any]] = field(default_factory=list)
     full: asyncio.Event | None = None
 
-    async def send_text(self, data: str) -> None:
+    async def __call__(self, event: dict[str, Any]) -> None:  # an ASGI send
         if self.full is not None:
             await self.full.wait()
-        self.received.append(json.loads(data))
+        self.received.append(json.loads(event["text"]))
 
 
 class Boards:
@@ -130,7 +130,7 @@ async def test_a_push_to_many_screens_lets_the_rest_of_the_server_run_meanwhile(
     events: list[str] = []
 
     class Screen(Socket):
-        async def send_text(self, data: str) -> None:
+        async def __call__(self, event: dict[str, Any]) -> None:
             events.append("screen")
 
     for _ in range(2000):

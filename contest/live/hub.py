@@ -19,27 +19,32 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 log = logging.getLogger(__name__)
 
-PING = json.dumps({"type": "ping"})
 YIELD_EVERY = 500  # sockets served between two looks at the rest of the loop during one push
 
 
-class Socket(Protocol):
-    """What the hub needs of a websocket: send one text message."""
+Event = dict[str, Any]  # an ASGI message: {"type": "websocket.send", "text": ...}
+Send = Callable[[Event], Coroutine[Any, Any, None]]  # a socket's ASGI send (the server's own, see web/live.py)
 
-    def send_text(self, data: str) -> Coroutine[Any, Any, None]: ...
+
+def text_event(text: str) -> Event:
+    """One message for every socket of a view: servers only read it, so the same dict goes to all."""
+    return {"type": "websocket.send", "text": text}
+
+
+PING = text_event(json.dumps({"type": "ping"}))
 
 
 @dataclass(eq=False, slots=True)  # one per screen: no __dict__
 class Subscriber:
-    socket: Socket
+    send: Send
     view: Any  # the view it watches (hashable)
     version: int = -1  # the version of the last board sent
     busy: asyncio.Task[None] | None = None  # a send the transport could not take at once
-    pending: str | None = None  # the newest message, waiting for `busy` to finish
+    pending: Event | None = None  # the newest message, waiting for `busy` to finish
     closed: bool = False
 
 
@@ -48,7 +53,7 @@ class _View:
     subscribers: set[Subscriber] = field(default_factory=set)
     content: Any = None  # the last payload, without its version: an unchanged view is not sent again
     version: int = -1
-    message: str | None = None  # the last update as sent
+    message: Event | None = None  # the last update as sent
 
 
 Rendered = Mapping[Any, "dict[str, Any] | Exception"]
@@ -92,9 +97,9 @@ class Hub:
 
     # -- subscribers ---------------------------------------------------------------------------------------------
 
-    def subscribe(self, socket: Socket, view: Any, snapshot: dict[str, Any]) -> Subscriber:
-        """Watch `view` from `snapshot` on (which the caller has sent)."""
-        sub = Subscriber(socket, view, version=int(snapshot["version"]))
+    def subscribe(self, send: Send, view: Any, snapshot: dict[str, Any]) -> Subscriber:
+        """Watch `view` from `snapshot` on (which the caller has sent); `send` is the socket's ASGI send."""
+        sub = Subscriber(send, view, version=int(snapshot["version"]))
         found = self._views.get(view)
         if found is None:
             found = self._views[view] = _View(content=_content(snapshot), version=sub.version)
@@ -157,7 +162,7 @@ class Hub:
     def send(self, sub: Subscriber, message: str, version: int) -> None:
         """Send one subscriber a message of its own (a fresh snapshot it asked for), in turn with the updates."""
         sub.version = max(sub.version, version)
-        self._deliver(sub, message, None)
+        self._deliver(sub, text_event(message), None)
 
     def _schedule(self, slug: str) -> None:
         if slug not in self._by_contest:
@@ -213,7 +218,9 @@ class Hub:
             return
         # ASCII (Chinese as \u escapes): the server encodes a text frame for every socket, and encoding ASCII is a
         # copy, where UTF-8 of Chinese text cost 12.6 µs per socket for a 13.5 KB board (bench/README.md)
-        message = json.dumps({"type": "update", "previous": found.version, **payload}, separators=(",", ":"))
+        message = text_event(
+            json.dumps({"type": "update", "previous": found.version, **payload}, separators=(",", ":"))
+        )
         found.content, found.version, found.message = content, version, message
         for count, sub in enumerate(list(found.subscribers), 1):
             self._deliver(sub, message, version)
@@ -222,7 +229,7 @@ class Hub:
 
     # -- sending -------------------------------------------------------------------------------------------------
 
-    def _deliver(self, sub: Subscriber, message: str, version: int | None) -> None:
+    def _deliver(self, sub: Subscriber, message: Event, version: int | None) -> None:
         """Send `message` (of `version`; None: a heartbeat or a snapshot asked for) unless the socket has newer."""
         if sub.closed:
             return
@@ -233,7 +240,7 @@ class Hub:
         if sub.busy is not None:
             sub.pending = message  # latest wins
             return
-        coroutine = sub.socket.send_text(message)
+        coroutine = sub.send(message)
         try:
             suspended = coroutine.send(None)
         except StopIteration:
@@ -251,7 +258,7 @@ class Hub:
             await _resume(coroutine, suspended)
             while sub.pending is not None and not sub.closed:
                 message, sub.pending = sub.pending, None
-                await sub.socket.send_text(message)
+                await sub.send(message)
         except asyncio.CancelledError:
             coroutine.close()
             raise

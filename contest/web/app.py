@@ -164,7 +164,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(Sessions)],
+        middleware=[Middleware(live.ServerSend), Middleware(Sessions)],
         exception_handlers={
             ServiceError: service_error,
             ContestError: contest_error,
