@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -113,3 +114,20 @@ def round_view(session: Session, contest: Contest, key: str) -> RoundView:
 
 def _view(state: RoundState, seq: int) -> RoundView:
     return RoundView(state.round, state.status, state.board, state.frozen_seq, seq, state.reveal_by, state.reveal_step)
+
+
+def brief(db: sessionmaker[Session], slug: str) -> dict[str, Any]:
+    """The contest's title and rounds with their states and reveals, as screens and the control page show them (the
+    public sees as much); NotFound for an unknown contest."""
+    with db() as session:
+        contest = get_contest(session, slug)
+        definition = definition_of(contest)
+        states = queries.round_states(session, contest.id)
+        rounds = []
+        for rnd in definition.rounds:
+            view = _view(states[rnd.key], contest.seq)
+            reveal = {"by": view.reveal_by, "step": view.reveal_step} if view.board == "reveal" else None
+            rounds.append(
+                {"key": rnd.key, "label": rnd.label, "status": view.status, "board": view.board, "reveal": reveal}
+            )
+    return {"contest": definition.slug, "title": definition.title, "blind": definition.blind, "rounds": rounds}

@@ -19,15 +19,13 @@ import re
 from typing import Any
 
 import segno
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from contest.services.contests import definition_of, get_contest
+from contest.services import rounds
 from contest.services.errors import Message, NotFound
-from contest.services.rounds import round_view
 from contest.web.http import settings_of
 from contest.web.i18n import PAGE_HEADERS
 from contest.web.pages import db_of, page, pages_of
@@ -40,21 +38,6 @@ ROWS_PER_PAGE = 10  # big rows a page on the venue screen: legible from the back
 PAGE_SECONDS = 10
 MAX_LIMIT = 1000  # as the standings socket allows
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
-
-
-def _rounds_of(db: sessionmaker[Session], slug: str) -> Json:
-    """The contest's title and rounds with their states; NotFound for an unknown contest."""
-    with db() as session:
-        contest = get_contest(session, slug)
-        definition = definition_of(contest)
-        rounds = []
-        for rnd in definition.rounds:
-            view = round_view(session, contest, rnd.key)
-            reveal = {"by": view.reveal_by, "step": view.reveal_step} if view.board == "reveal" else None
-            rounds.append(
-                {"key": rnd.key, "label": rnd.label, "status": view.status, "board": view.board, "reveal": reveal}
-            )
-    return {"contest": definition.slug, "title": definition.title, "blind": definition.blind, "rounds": rounds}
 
 
 def default_round(brief: Json) -> str:
@@ -88,7 +71,7 @@ async def _brief(request: Request, slug: str) -> Json:
     if not SLUG.fullmatch(slug):
         raise _missing(request, Message("no contest {slug!r}", slug=slug), "slug")
     try:
-        brief: Json = await run_in_threadpool(_rounds_of, db_of(request), slug)
+        brief: Json = await run_in_threadpool(rounds.brief, db_of(request), slug)
     except NotFound:
         raise _missing(request, Message("no contest {slug!r}", slug=slug), "slug") from None
     return brief
