@@ -15,6 +15,8 @@ from pathlib import Path
 from contest.scoring import ContestDefinition, Entrant, Mark, MarkError, Problem, mark_problems, parse_decimal
 from contest.scoring.errors import ContestError
 from contest.scoring.messages import Message, reason
+from contest.scoring.numbers import MAX_ITEM, parse_whole
+from contest.scoring.text import MAX_CODE, MAX_GROUP, MAX_NAME, MAX_ORGANIZATION, clean_text, refused_character
 
 MAX_PROBLEMS = 50
 
@@ -171,33 +173,56 @@ def _entrants(name: str, headers: list[str], rows: Iterator[tuple[int, list[str]
         if not any(cell.strip() for cell in row):
             continue
         cells = {field: (row[i].strip() if i < len(row) else "") for field, i in columns.items()}
+        refused = _refused_cells(name, number, headers, columns, cells)
+        if refused:
+            problems.extend(refused)
+            continue
         code = cells["code"]
-        why: str | None = None
-        if not code:
-            why = Message("the entrant code is empty")
-        elif len(code) > 64:
-            why = Message("the code is over 64 characters")
-        elif code in first_row:
+        if code in first_row:
             why = Message("code {code!r} is already used in row {row}", code=code, row=first_row[code])
-        if why is not None:
             problems.append(Problem(_at(name, number, headers[columns["code"]]), why))
             continue
-        too_long = [
-            (f, n) for f, n in (("name", 200), ("organization", 300), ("group", 100)) if len(cells.get(f, "")) > n
-        ]
-        if too_long:
-            field, limit = too_long[0]
-            at = _at(name, number, headers[columns[field]])
-            problems.append(Problem(at, Message("longer than {most} characters", most=limit)))
+        attributes: dict[str, str] = {}
+        refused = []
+        for i, header in extra:
+            if i >= len(row) or not row[i].strip():
+                continue
+            try:
+                attributes[clean_text(header, max_length=MAX_NAME)] = clean_text(row[i], max_length=MAX_ORGANIZATION)
+            except ValueError as exc:
+                refused.append(Problem(_at(name, number, header), reason(exc)))
+        if refused:
+            problems.extend(refused)
             continue
         first_row[code] = number
-        attributes = {h: row[i].strip() for i, h in extra if i < len(row) and row[i].strip()}
         entrants.append(Entrant(code, cells["name"], cells.get("organization", ""), cells.get("group", ""), attributes))
     if problems:
         raise TableError(
             problems[:MAX_PROBLEMS], title=Message("{file}: {count} bad rows", file=name, count=len(problems))
         )
     return entrants
+
+
+ENTRANT_TEXTS = {"code": MAX_CODE, "name": MAX_NAME, "organization": MAX_ORGANIZATION, "group": MAX_GROUP}
+
+
+def _refused_cells(
+    name: str, number: int, headers: list[str], columns: dict[str, int], cells: dict[str, str]
+) -> list[Problem]:
+    """The entrant's code, name, organization and group under the text policy: a problem for each refused cell."""
+    found: list[Problem] = []
+    for field, most in ENTRANT_TEXTS.items():
+        if field not in columns:
+            continue
+        at = _at(name, number, headers[columns[field]])
+        if field == "code" and not cells[field]:
+            found.append(Problem(at, Message("the entrant code is empty")))
+            continue
+        try:
+            clean_text(cells[field], max_length=most)
+        except ValueError as exc:
+            found.append(Problem(at, reason(exc)))
+    return found
 
 
 def read_marks(path: Path, definition: ContestDefinition, entrants: Sequence[Entrant] | None = None) -> list[Mark]:
@@ -222,11 +247,14 @@ def read_marks(path: Path, definition: ContestDefinition, entrants: Sequence[Ent
             return _at(path.name, number, headers[columns[field]] if field in columns else field)
 
         bad = False
+        for field in ("entrant", "round", "criterion", "judge"):
+            if field in columns and (why := refused_character(cells[field])) is not None:
+                problems.append(Problem(column(field), why))
+                bad = True
         try:
-            item = int(cells.get("item") or 1)
-        except ValueError:
-            wrong = Message("expected a whole number from 1, got {item!r}", item=cells.get("item"))
-            problems.append(Problem(column("item"), wrong))
+            item = parse_whole(cells.get("item") or "1", low=1, high=MAX_ITEM)
+        except ValueError as exc:
+            problems.append(Problem(column("item"), reason(exc)))
             bad = True
             item = 1
         try:

@@ -239,7 +239,7 @@ def test_problems_in_chinese(files: dict[str, Path], tmp_path: Path, capsys: pyt
     assert (code, out) == (2, "")
     assert err.splitlines() == [
         "错误：m.csv：6 个分数有误",
-        "  - m.csv 第 11 行 item 列：应为从 1 起的整数（收到 'x'）",
+        "  - m.csv 第 11 行 item 列：应为 1 到 1000 之间的整数（收到 'x'）",
         "  - m.csv 第 12 行 judge 列：裁判 'J9' 不在轮次 'main' 的评委组中",
         "  - m.csv 第 12 行 value 列：score：必须从 0 起按 0.5 的步长取值（收到 9.2）",
         "  - m.csv 第 13 行：与第 2 行的分数重复（选手、轮次、项、评分项和裁判都相同）；请只保留一行",
@@ -252,7 +252,7 @@ def test_problems_in_chinese(files: dict[str, Path], tmp_path: Path, capsys: pyt
     code, _, err = run(capsys, "compute", files["contest"], "--marks", files["marks"], "--lang", "en")
     assert err.splitlines()[:2] == [
         "error: m.csv: 6 bad marks",
-        "  - m.csv row 11, column item: expected a whole number from 1, got 'x'",
+        "  - m.csv row 11, column item: expected a whole number from 1 to 1000, got 'x'",
     ]
 
 

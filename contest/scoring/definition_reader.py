@@ -20,7 +20,7 @@ from contest.scoring.definition import (
 )
 from contest.scoring.formula import FUNCTIONS, normalize
 from contest.scoring.messages import Message
-from contest.scoring.numbers import CONTEXT, ONE, ZERO
+from contest.scoring.numbers import CONTEXT, MAX_ITEM, ONE, ZERO
 from contest.scoring.scoring_reader import SCORING_KEYS, check_weights, read_formula, read_scoring
 from contest.scoring.toml_reader import Reader
 
@@ -56,7 +56,7 @@ class DefinitionReader:
                 ),
             )
         title = head.text("title", required=True)
-        head.text("description", max_length=5000)
+        head.text("description", max_length=5000, lines=True)
         decimals = head.integer("decimals", 2, low=0, high=6) or 0
         blind = head.boolean("blind", False)
         judges = head.text_list("judges")
@@ -171,7 +171,7 @@ class DefinitionReader:
                 deduction=deduction,
                 better=better,  # type: ignore[arg-type]
                 relative=relative,
-                description=t.text("description", max_length=2000),
+                description=t.text("description", max_length=2000, lines=True),
             )
             if default is not None and (why := crit.problem_with(default)):
                 t.problem("default", why)
@@ -185,7 +185,8 @@ class DefinitionReader:
         tables = self.root.tables("rounds")
         if base is not None:
             base.check_keys(SCORING_KEYS)
-        if not tables:
+        implicit = not tables  # a contest of one round names none: its round is `main`, labelled for people
+        if implicit:
             tables = [Reader({"key": "main"}, "rounds[1]", self.root.problems, self.root.index)]
         rounds: list[Round] = []
         by_key = {c.key: c for c in criteria}
@@ -194,7 +195,7 @@ class DefinitionReader:
             key = _key(t, "key")
             if key and any(r.key == key for r in rounds):
                 t.problem("key", Message("{key!r} is used by another round", key=key))
-            items = t.integer("items", 1, low=1, high=1000) or 1
+            items = t.integer("items", 1, low=1, high=MAX_ITEM) or 1
             listed = t.text_list("criteria")
             if listed is None:
                 names = tuple(c.key for c in criteria)
@@ -244,7 +245,7 @@ class DefinitionReader:
             rounds.append(
                 Round(
                     key=key,
-                    label=t.text("label", key),
+                    label=Message("Score") if implicit else t.text("label", key),
                     items=items,
                     criteria=names,
                     scoring=scoring,

@@ -52,6 +52,11 @@ class ContestError(Exception):
     def message(self) -> str:
         return self.text()
 
+    def as_message(self) -> Message:
+        """The error's text as a `Message` (English), which a shell translates whole, title and every problem,
+        in the reader's language (a web answer's message)."""
+        return _Report(self)
+
     def text(self, gettext: Gettext | None = None) -> str:
         """Every problem, a line each under the title: in English, or in the language of `gettext`."""
         lines = [p.text(gettext) for p in self.problems]
@@ -61,6 +66,20 @@ class ContestError(Exception):
             title = self.title if gettext is None else translated(self.title, gettext)
             return "\n".join([title, *("  - " + line for line in lines)])
         return "\n".join(lines)
+
+
+class _Report(Message):
+    """A ContestError's text that translates itself through the error (see `ContestError.as_message`)."""
+
+    error: ContestError
+
+    def __new__(cls, error: ContestError) -> _Report:
+        text = str.__new__(cls, error.text())
+        text.template, text.values, text.error = "{text}", {"text": str(text)}, error
+        return text
+
+    def translated(self, gettext: Gettext) -> str:
+        return self.error.text(gettext)
 
 
 class DefinitionError(ContestError):

@@ -127,6 +127,10 @@ def _compile(node: ast.expr, names: set[str], depth: int) -> Node:
         if isinstance(node.op, ast.Mult):
             return lambda env: left(env) * right(env)
         if isinstance(node.op, ast.Div):
+            if _constant_value(node.right) == 0:  # a/0, a/(1-1): every entrant would be left unranked
+                raise FormulaSyntaxError(
+                    Message("divides by {divisor}, which is always zero", divisor=ast.unparse(node.right))
+                )
             return _divide(left, right)
         raise FormulaSyntaxError(Message("only + - * / are allowed as operators"))
     if isinstance(node, ast.Call):
@@ -187,6 +191,38 @@ def _divide(left: Node, right: Node) -> Node:
         return left(env) / divisor
 
     return divide
+
+
+def _constant_value(node: ast.expr) -> Decimal | None:
+    """The value of a part of a formula that reads no name (``1 - 1``, ``max(0, 2) * 3``), else None."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            return None
+        return Decimal(_source_of_constant(node))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        inner = _constant_value(node.operand)
+        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div):
+        left, right = _constant_value(node.left), _constant_value(node.right)
+        if left is None or right is None:
+            return None
+        with precise():
+            if isinstance(node.op, ast.Add):
+                return left + right
+            if isinstance(node.op, ast.Sub):
+                return left - right
+            if isinstance(node.op, ast.Mult):
+                return left * right
+            return left / right if right else None  # 1/0 inside is refused where it is compiled
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS and node.args:
+        args = [_constant_value(arg) for arg in node.args]
+        if any(a is None for a in args) or node.keywords:
+            return None
+        known = [a for a in args if a is not None]
+        if node.func.id == "abs":
+            return abs(known[0]) if len(known) == 1 else None
+        return min(known) if node.func.id == "min" else max(known)
+    return None
 
 
 def _renderer(tree: ast.expr) -> Callable[[Mapping[str, str]], str]:

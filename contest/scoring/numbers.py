@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from contextlib import AbstractContextManager
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
 
 from contest.scoring.messages import Message
 
@@ -22,7 +22,14 @@ SNAP = Decimal(1).scaleb(-24)
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# ASCII digits only: `\d` and Decimal() also take Arabic-Indic and full-width digits, and Decimal() takes 8_0
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
+_PLAIN = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+_WHOLE = re.compile(r"[0-9]{1,10}")
+LARGEST = Decimal("1e15")  # a mark, limit or weight is smaller than this in size
+MAX_PLACES = 12  # and has at most this many decimal places
+MAX_ITEM = 1000  # items of a round (and so the item number of a mark) run from 1 to this
+INT32 = 2**31 - 1  # the largest value of an Integer column on every database
 _QUANTA = {d: Decimal(1).scaleb(-d) for d in range(0, 11)}
 
 
@@ -45,8 +52,10 @@ def units(value: Decimal, decimals: int) -> int:
 def parse_decimal(raw: object) -> Decimal:
     """A finite Decimal from a TOML/CSV/JSON value; raises ValueError with a readable reason.
 
-    Floats are taken by their shortest repr (TOML ``0.1`` means one tenth, not the binary float). Booleans, NaN
-    and infinities are refused.
+    Text is a plain ASCII decimal (``8``, ``-8.5``, ``.5``), optionally with Excel's thousands separators
+    (``1,234.5``): no exponent, underscore, Arabic-Indic or full-width digit. Floats are taken by their shortest
+    repr (TOML ``0.1`` means one tenth, not the binary float). Booleans, NaN and infinities are refused, and so
+    is a value of 10^15 or more in size or with more than 12 decimal places. ``-0`` is 0.
     """
     if isinstance(raw, bool):
         raise ValueError(Message("expected a number, got true/false"))
@@ -60,19 +69,45 @@ def parse_decimal(raw: object) -> Decimal:
         value = Decimal(repr(raw))
     elif isinstance(raw, str):
         text = raw.strip()
-        if _THOUSANDS.match(text):
+        if _THOUSANDS.fullmatch(text):
             text = text.replace(",", "")
         if not text:
             raise ValueError(Message("expected a number, got an empty value"))
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(Message("expected a number, got {raw!r}", raw=raw)) from None
+        if text.lstrip("+-").lower() in ("nan", "snan", "inf", "infinity"):
+            raise ValueError(Message("expected a finite number, got {raw!r}", raw=raw))
+        if not _PLAIN.fullmatch(text):
+            if any(ch.isdigit() or ch == "_" for ch in text):  # 8_0, ٨٠, １００, 1e3: looks like a number, is not plain
+                raise ValueError(
+                    Message("expected a number written with the digits 0-9 (such as 8 or 8.5), got {raw!r}", raw=raw)
+                )
+            raise ValueError(Message("expected a number, got {raw!r}", raw=raw))
+        value = Decimal(text)
     else:
         raise ValueError(Message("expected a number, got {kind}", kind=type(raw).__name__))
     if not value.is_finite():
         raise ValueError(Message("expected a finite number, got {raw!r}", raw=raw))
+    exponent = value.as_tuple().exponent
+    if abs(value) >= LARGEST or (isinstance(exponent, int) and exponent < -MAX_PLACES):
+        raise ValueError(Message("must be smaller than 10^15 with at most 12 decimal places, got {value}", value=value))
+    if value.is_zero():
+        value = value.copy_abs()  # -0 is 0
     return value
+
+
+def parse_whole(raw: object, *, low: int = 1, high: int = INT32, text: bool = True) -> int:
+    """A whole number from `low` to `high`: a JSON integer, or (unless `text` is False) text of only the digits 0-9
+    from a file or a query string; raises ValueError with a readable reason. Every whole number that reaches an
+    Integer column is bounded here first (an item of 2^31 or 2^63 overflows PostgreSQL's and SQLite's)."""
+    number: int | None = None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        number = raw
+    elif text and isinstance(raw, str) and _WHOLE.fullmatch(raw):
+        number = int(raw)
+    if number is None or not low <= number <= high:
+        raise ValueError(
+            Message("expected a whole number from {low} to {high}, got {raw!r}", low=low, high=high, raw=raw)
+        )
+    return number
 
 
 def format_decimal(value: Decimal, decimals: int) -> str:

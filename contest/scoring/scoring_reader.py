@@ -5,6 +5,7 @@ the checks on formulas and their weights. Problems are collected on the readers,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import cast
@@ -87,7 +88,12 @@ def _drop(src: Reader | None, panel: str, judges: tuple[str, ...] | None) -> int
     if isinstance(raw, dict):
         drop = {}
         for size, value in raw.items():
-            if not str(size).isdigit() or isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            if (
+                not re.fullmatch(r"[0-9]{1,3}", str(size))
+                or isinstance(value, bool)
+                or not isinstance(value, int)
+                or value < 0
+            ):
                 src.problem(
                     "drop",
                     Message("a drop table maps panel sizes to whole numbers: {example}", example="{ 5 = 1, 7 = 2 }"),

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from contest.scoring.errors import Problem
 from contest.scoring.messages import Message, reason
 from contest.scoring.numbers import parse_decimal
+from contest.scoring.text import refused_character
 
 T = TypeVar("T")
 
@@ -112,10 +113,18 @@ class Reader:
             self.problem(key, reason(exc) or Message("expected {expected}", expected=expected))
             return default
 
-    def text(self, key: str, default: str = "", *, required: bool = False, max_length: int = 500) -> str:
+    def text(
+        self, key: str, default: str = "", *, required: bool = False, max_length: int = 500, lines: bool = False
+    ) -> str:
+        """Text under the policy of contest/scoring/text.py (no control or bidirectional characters; line breaks
+        only with `lines`)."""
+
         def check(value: Any) -> str:
             if not isinstance(value, str):
                 raise ValueError(Message("expected text, got {kind}", kind=_kind(value)))
+            why = refused_character(value, lines=lines)
+            if why is not None:
+                raise ValueError(why)
             if required and not value.strip():
                 raise ValueError(Message("must not be empty"))
             if len(value) > max_length:
@@ -164,6 +173,10 @@ class Reader:
         def check(value: Any) -> tuple[str, ...]:
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise ValueError(Message("expected a list of non-empty texts, e.g. {example}", example='["a", "b"]'))
+            for v in value:
+                why = refused_character(v)
+                if why is not None:
+                    raise ValueError(Message("{text!r}: {why}", text=v, why=why))
             if len(set(value)) != len(value):
                 dup = next(v for v in value if value.count(v) > 1)
                 raise ValueError(Message("lists {value!r} twice", value=dup))

@@ -20,6 +20,7 @@ from contest.db import queries
 from contest.db.models import Base, Contest, Mark, Submission
 from contest.scoring import ContestDefinition, mark_problems
 from contest.scoring import Mark as CoreMark
+from contest.scoring.numbers import MAX_ITEM
 from contest.services.contests import definition_of
 from contest.services.errors import Conflict, Forbidden, Invalid, Message, NotFound, ServiceError, Unauthorized
 from contest.services.principals import Principal, authenticate_many, require
@@ -86,6 +87,12 @@ def write_batch(session: Session, batch: Sequence[Pending], *, cut: Cut | None =
             if principal is None:
                 raise Unauthorized(Message("this token is not valid (revoked or mistyped)"), "authorization")
             require(principal, *SENDERS)
+            item = pending.request.item  # bounded before any query reads it (an Integer column: 2^31 overflows)
+            if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= MAX_ITEM:
+                wanted = Message(
+                    "expected a whole number from {low} to {high}, got {raw!r}", low=1, high=MAX_ITEM, raw=item
+                )
+                raise Invalid(wanted, "item")
         except ServiceError as exc:
             outcomes[index] = exc
             continue
@@ -281,7 +288,7 @@ def _checked_marks(
         marks.append(mark)
     if problems:
         where, message = problems[0]
-        raise Invalid(message, where, details=[f"{w}: {m}" for w, m in problems])
+        raise Invalid(message, where, details=[Message("{where}: {message}", where=w, message=m) for w, m in problems])
     return marks
 
 
