@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import socket
 from collections.abc import Mapping
@@ -27,6 +28,13 @@ class Settings:
     language: str = "zh_CN"
     ws_ping_interval: float | None = 20.0  # seconds between heartbeats on each websocket; None: no heartbeats
     ws_ping_timeout: float | None = 20.0  # a socket whose answer takes longer is closed as dead; None: never
+    session_hours: float = 16.0  # a device signed in from a QR link stays signed in this long (one venue day)
+    # connection limits (contest/web/limits.py; README "Limits"); each worker applies them to its own connections
+    header_timeout: float | None = 10.0  # a connection must send a request's headers within this; None: never
+    keep_alive_timeout: float = 5.0  # an idle keep-alive connection is closed after this many seconds
+    max_connections: int | None = None  # connections + requests a worker serves at once (503 beyond); None: auto
+    max_connections_per_ip: int = 100  # open connections from one device (address) a worker keeps; 0: no cap
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose X-Forwarded-For is believed; (): nobody
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -51,6 +59,9 @@ class Settings:
             raw = env.get(f"CONTEST_{name.upper()}")
             if raw:
                 values[name] = seconds(f"CONTEST_{name.upper()}", raw)
+        if env.get("CONTEST_SESSION_HOURS"):
+            values["session_hours"] = hours("CONTEST_SESSION_HOURS", env["CONTEST_SESSION_HOURS"])
+        values.update(limit_values(env))
         if env.get("CONTEST_PUBLIC_URL"):
             values["public_url"] = env["CONTEST_PUBLIC_URL"].rstrip("/")
         if env.get("CONTEST_SECRET_KEY"):
@@ -70,6 +81,57 @@ class Settings:
         if host in ("0.0.0.0", "::"):
             host = lan_address() or "127.0.0.1"
         return f"http://{host}:{self.port}"
+
+
+def hours(name: str, raw: str) -> float:
+    """A positive number of hours (fractions allowed), at most a year."""
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 24 * 366:
+        raise ValueError(f"{name}: expected a number of hours above 0 (at most 8784), got {raw!r}")
+    return value
+
+
+def limit_values(env: Mapping[str, str]) -> dict[str, object]:
+    """The connection limits' settings: CONTEST_HEADER_TIMEOUT, CONTEST_KEEP_ALIVE_TIMEOUT (seconds, 0: off / close
+    at once), CONTEST_MAX_CONNECTIONS ("auto", or a number; 0: no limit), CONTEST_MAX_CONNECTIONS_PER_IP (0: no
+    cap) and CONTEST_TRUSTED_PROXIES (comma-separated addresses or networks such as 10.0.0.0/8)."""
+    values: dict[str, object] = {}
+    if env.get("CONTEST_HEADER_TIMEOUT"):
+        values["header_timeout"] = seconds("CONTEST_HEADER_TIMEOUT", env["CONTEST_HEADER_TIMEOUT"])
+    if env.get("CONTEST_KEEP_ALIVE_TIMEOUT"):
+        values["keep_alive_timeout"] = seconds("CONTEST_KEEP_ALIVE_TIMEOUT", env["CONTEST_KEEP_ALIVE_TIMEOUT"]) or 0.0
+    raw = env.get("CONTEST_MAX_CONNECTIONS", "").strip()
+    if raw and raw.lower() != "auto":
+        values["max_connections"] = whole("CONTEST_MAX_CONNECTIONS", raw)
+    raw = env.get("CONTEST_MAX_CONNECTIONS_PER_IP", "")
+    if raw:
+        values["max_connections_per_ip"] = whole("CONTEST_MAX_CONNECTIONS_PER_IP", raw)
+    if "CONTEST_TRUSTED_PROXIES" in env:
+        values["trusted_proxies"] = networks("CONTEST_TRUSTED_PROXIES", env["CONTEST_TRUSTED_PROXIES"])
+    return values
+
+
+def whole(name: str, raw: str) -> int:
+    """A whole number, 0 or more."""
+    if not raw.strip().isascii() or not raw.strip().isdigit():
+        raise ValueError(f"{name}: expected a whole number (0 for no limit), got {raw!r}")
+    return int(raw)
+
+
+def networks(name: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (192.168.1.10, 10.0.0.0/8, ::1), each checked; "" for none."""
+    found = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ValueError(f"{name}: {item!r} is not an IP address or network (such as 10.0.0.0/8)") from None
+    return tuple(found)
 
 
 def seconds(name: str, raw: str) -> float | None:
