@@ -69,6 +69,26 @@ class Token(Base):
     judge_id: Mapped[int | None] = mapped_column(ForeignKey("judges.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=now)
     revoked: Mapped[bool] = mapped_column(default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class LoginSession(Base):
+    """A device signed in from a judge's QR link. The browser's cookie carries only the session's random id (and
+    the page's form token), never the judge's token; the id is stored as its SHA-256. A session ends when it
+    expires, when the judge signs out, or when its token is revoked or re-issued."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("tokens.id", ondelete="CASCADE"), index=True)
+    judge_id: Mapped[int | None] = mapped_column(ForeignKey("judges.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    seen_at: Mapped[datetime] = mapped_column(default=now)  # last request, to within a few minutes
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)  # signed out, or the token was revoked
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    device: Mapped[str] = mapped_column(String(300), default="")
 
 
 class Submission(Base):

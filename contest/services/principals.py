@@ -1,4 +1,10 @@
-"""Who is asking: roles, tokens (stored only as SHA-256 hashes) and authentication."""
+"""Who is asking: roles, tokens (stored only as SHA-256 hashes) and authentication.
+
+A credential is either a token (an `Authorization: Bearer` header, a judge's QR link) or a signed-in device's
+session, written `session:ID` (the random id its cookie carries; tokens never contain a colon). A session counts only
+while it has not expired or been ended and its token is not revoked: every request asks the database, so a
+revocation holds at once on every worker and host.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,12 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contest.db.models import Judge, Token
+from contest.db.models import Judge, LoginSession, Token, now
 from contest.services.errors import Forbidden, Message, Unauthorized
 
 ROLES = ("organizer", "recorder", "judge")
@@ -23,6 +30,8 @@ class Principal:
     contest_id: int | None = None  # judges belong to one contest
     judge: str = ""  # the judge's code
     chief: bool = False  # 裁判长
+    session_id: int | None = None  # the row of the signed-in device's session (cookie), None for a bearer token
+    seen_at: datetime | None = None  # when that session was last seen
 
     @property
     def is_organizer(self) -> bool:
@@ -30,6 +39,8 @@ class Principal:
 
 
 PUBLIC = Principal("public")
+SESSION_PREFIX = "session:"
+MAX_CREDENTIAL = 200
 
 
 def token_hash(token: str) -> str:
@@ -46,29 +57,72 @@ def new_token(session: Session, role: str, *, contest_id: int | None = None, jud
 
 
 def authenticate(session: Session, token: str) -> Principal | None:
+    """The principal of a token (never of a session id)."""
+    if token.startswith(SESSION_PREFIX):
+        return None
     return authenticate_many(session, [token]).get(token)
 
 
-def authenticate_many(session: Session, tokens: Iterable[str]) -> dict[str, Principal]:
-    """The principal of each valid token among `tokens` (one query); revoked and unknown tokens are left out."""
-    hashes = {token_hash(t): t for t in tokens if t and len(t) <= 200}
-    if not hashes:
-        return {}
-    columns = (Token.token_hash, Token.id, Token.role, Token.contest_id, Token.revoked)
-    query = (
-        select(*columns, Judge.contest_id, Judge.code, Judge.chief)
-        .outerjoin(Judge, Token.judge_id == Judge.id)
-        .where(Token.token_hash.in_(list(hashes)))
-    )
-    found: dict[str, Principal] = {}
-    for digest, id_, role, contest_id, revoked, judge_contest, judge, chief in session.execute(query):
-        if revoked:
+def authenticate_credential(session: Session, credential: str) -> Principal | None:
+    """The principal of a token or of a `session:ID`."""
+    return authenticate_many(session, [credential]).get(credential)
+
+
+def authenticate_many(session: Session, credentials: Iterable[str]) -> dict[str, Principal]:
+    """The principal of each valid credential among `credentials` (a query for tokens, one for sessions); revoked,
+    expired and unknown ones are left out."""
+    tokens: dict[str, str] = {}
+    sessions: dict[str, str] = {}
+    for credential in credentials:
+        if not credential or len(credential) > MAX_CREDENTIAL:
             continue
-        if role == "judge":
-            if judge is not None:
-                found[hashes[digest]] = Principal("judge", id_, judge_contest, judge, chief)
+        if credential.startswith(SESSION_PREFIX):
+            sessions[token_hash(credential[len(SESSION_PREFIX) :])] = credential
         else:
-            found[hashes[digest]] = Principal(role, id_, contest_id)
+            tokens[token_hash(credential)] = credential
+    found: dict[str, Principal] = {}
+    if tokens:
+        columns = (Token.token_hash, Token.id, Token.role, Token.contest_id, Token.revoked)
+        query = (
+            select(*columns, Judge.contest_id, Judge.code, Judge.chief)
+            .outerjoin(Judge, Token.judge_id == Judge.id)
+            .where(Token.token_hash.in_(list(tokens)))
+        )
+        for digest, id_, role, contest_id, revoked, judge_contest, judge, chief in session.execute(query):
+            if revoked:
+                continue
+            if role == "judge":
+                if judge is not None:
+                    found[tokens[digest]] = Principal("judge", id_, judge_contest, judge, chief)
+            else:
+                found[tokens[digest]] = Principal(role, id_, contest_id)
+    if sessions:
+        by_session = (
+            select(
+                LoginSession.secret_hash,
+                LoginSession.id,
+                LoginSession.seen_at,
+                Token.id,
+                Token.role,
+                Token.contest_id,
+                Judge.contest_id,
+                Judge.code,
+                Judge.chief,
+            )
+            .join(Token, LoginSession.token_id == Token.id)
+            .outerjoin(Judge, Token.judge_id == Judge.id)
+            .where(
+                LoginSession.secret_hash.in_(list(sessions)),
+                LoginSession.revoked_at.is_(None),
+                LoginSession.expires_at > now(),
+                Token.revoked.is_(False),
+            )
+        )
+        for digest, row, seen, id_, role, contest_id, judge_contest, judge, chief in session.execute(by_session):
+            if role == "judge" and judge is not None:
+                found[sessions[digest]] = Principal("judge", id_, judge_contest, judge, chief, row, seen)
+            elif role != "judge":
+                found[sessions[digest]] = Principal(role, id_, contest_id, session_id=row, seen_at=seen)
     return found
 
 

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from contest.services.errors import Message, ServiceError, Unauthorized
 from contest.services.principals import Principal
-from contest.web.auth import SESSION_CSRF, SESSION_TOKEN, new_csrf, principal_of
+from contest.web.auth import SESSION_CSRF, SESSION_ID, new_csrf, principal_of, session_secret
 from contest.web.http import boards_of, db_of
 from contest.web.i18n import Pages
 
@@ -54,8 +54,8 @@ def csrf_of(request: Request) -> str:
 
 async def session_principal(request: Request) -> Principal:
     """A page's visitor: only the session cookie counts (pages are opened from the QR link, not with a header)."""
-    token = request.session.get(SESSION_TOKEN)
-    if not isinstance(token, str) or not token:
+    request.session.pop("token", None)  # a cookie of the versions that kept the judge's token in it: dropped
+    if session_secret(request) is None:
         raise Unauthorized(Message("no login on this device: scan the judge's QR code"), "session")
     return await principal_of(request)
 
@@ -82,7 +82,7 @@ def page(kind_of_401: str = "login") -> Callable[[Endpoint], Endpoint]:
                 if exc.status == 401:
                     kind = kind_of_401 if exc.field == "session" else "expired"
                     if kind == "expired":
-                        request.session.pop(SESSION_TOKEN, None)
+                        request.session.pop(SESSION_ID, None)
                     return error_page(request, 401, kind)
                 if exc.status == 403:
                     return error_page(request, 403, "forbidden", exc.message)

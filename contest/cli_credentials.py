@@ -1,0 +1,157 @@
+"""The credential commands of the `contest` script (registered by contest/cli.py):
+
+contest token --role organizer|recorder [--db URL]   create a token, printed alone on the last line
+contest token --list [--role ROLE] [--db URL]        every token: id, role, contest, judge, created, state
+contest token --revoke ID [--db URL]                 revoke one token; devices signed in with it are signed out
+contest judges revoke SLUG CODE [--db URL]           end the judge's token(s) and sessions at once
+contest judges reissue SLUG CODE [--db URL]          the same, then a new token: the login link, and the token
+                                                     alone on the last line
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from sqlalchemy.orm import Session, sessionmaker
+
+from contest.settings import Settings
+
+DB_OPTION = click.option(
+    "--db", "db_url", metavar="URL", help="Database URL (default: CONTEST_DATABASE_URL or sqlite:///contest.db)."
+)
+CLI_ORGANIZER_ROLE = "organizer"  # the command line acts as an organizer: it holds the database itself
+
+
+def _settings(db_url: str | None) -> Settings:
+    try:
+        return Settings.from_env(None, database_url=db_url)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _shown(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://…@{rest.split('@', 1)[1]}" if "@" in rest else url
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """The database, migrated; a refusal of the services becomes one line and exit status 1."""
+    from contest.db.engine import make_engine, make_sessions, migrate
+    from contest.services.errors import ServiceError
+
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        yield make_sessions(engine)
+    except ServiceError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}" if exc.field else exc.message) from None
+    finally:
+        engine.dispose()
+
+
+@click.command(short_help="Create, list or revoke API tokens.")
+@click.option(
+    "--role",
+    type=click.Choice(["organizer", "recorder", "judge"]),
+    help="Create a token of this role (organizer or recorder); with --list, list only this role's tokens.",
+)
+@click.option("--list", "listing", is_flag=True, help="List every token (never its value): id, role, state.")
+@click.option("--revoke", "revoke_id", type=click.IntRange(min=1), metavar="ID", help="Revoke the token with this id.")
+@DB_OPTION
+def token(role: str | None, listing: bool, revoke_id: int | None, db_url: str | None) -> None:
+    """Create an organizer or recorder token and print it, alone on the last line (--role); list every token
+    (--list, with --role to narrow it); or revoke one by its id (--revoke ID): it stops working at once, on every
+    worker, and the devices signed in with it are signed out. Judges' logins: `contest judges revoke|reissue`."""
+    from contest.services import credentials
+    from contest.services.principals import new_token
+
+    if listing + (revoke_id is not None) > 1:
+        raise click.UsageError("give one of --role, --list or --revoke ID")
+    settings = _settings(db_url)
+    if listing:
+        with _database(settings) as db:
+            rows = credentials.list_tokens(db, role)
+        _print_tokens(rows)
+        return
+    if revoke_id is not None:
+        if role is not None:
+            raise click.UsageError("give one of --role, --list or --revoke ID")
+        with _database(settings) as db:
+            done = credentials.revoke_token(db, revoke_id)
+        click.echo(f"token {done['id']} ({done['role']}) revoked at {done['revoked_at']}")
+        return
+    if role is None:
+        raise click.UsageError("give --role organizer|recorder to create a token, --list, or --revoke ID")
+    if role == "judge":
+        raise click.UsageError("judges' tokens belong to a judge: contest judges reissue SLUG CODE")
+    with _database(settings) as db, db.begin() as session:
+        created = new_token(session, role)
+    click.echo(f"{role} token for {_shown(settings.database_url)} (shown once; keep it secret):", err=True)
+    click.echo(created)
+
+
+def _print_tokens(rows: list[dict[str, Any]]) -> None:
+    header = ("id", "role", "contest", "judge", "created", "state", "devices")
+    table = [header] + [
+        (
+            str(r["id"]),
+            r["role"],
+            r["contest"] or "-",
+            r["judge"] or "-",
+            r["created_at"] or "",
+            f"revoked {r['revoked_at']}" if r["revoked"] else "valid",
+            str(r["devices"]),
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    if not rows:
+        click.echo("(no tokens)", err=True)
+
+
+@click.group(short_help="Revoke or re-issue a judge's login.")
+def judges() -> None:
+    """A judge's login (the token behind their QR code): revoke it, or re-issue it (a new token; the old one stops
+    working). Either way every device signed in as that judge is signed out at once, on every worker."""
+
+
+def _acting(settings: Settings, slug: str, code: str, action: Callable[..., Any]) -> Any:
+    from contest.services.principals import Principal
+
+    with _database(settings) as db:
+        return action(db, Principal(CLI_ORGANIZER_ROLE), slug, code)
+
+
+@judges.command(short_help="End a judge's token and sessions at once.")
+@click.argument("slug")
+@click.argument("code")
+@DB_OPTION
+def revoke(slug: str, code: str, db_url: str | None) -> None:
+    """Revoke judge CODE's token(s) in contest SLUG and sign out every device signed in as them."""
+    from contest.services import credentials
+
+    done = _acting(_settings(db_url), slug, code, credentials.revoke_judge)
+    click.echo(f"judge {done.code} of {slug}: {done.tokens} token(s) revoked, {done.sessions} device(s) signed out")
+
+
+@judges.command(short_help="Give a judge a new token; the old one stops working.")
+@click.argument("slug")
+@click.argument("code")
+@DB_OPTION
+def reissue(slug: str, code: str, db_url: str | None) -> None:
+    """Revoke judge CODE's login in contest SLUG (every device signed in as them is signed out) and create a new
+    token: prints the login link (the QR code's address; CONTEST_PUBLIC_URL sets its host), then the token alone
+    on the last line. Works for judges who never had a login (e.g. loaded with marks)."""
+    from contest.services import credentials
+
+    settings = _settings(db_url)
+    done = _acting(settings, slug, code, credentials.reissue_judge)
+    role = "chief judge" if done.chief else "judge"
+    click.echo(f"{role} {done.code} of {slug}, login link: {settings.base_url}/j/{done.token}")
+    click.echo(done.token)
