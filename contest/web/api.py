@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -16,26 +15,24 @@ from starlette.routing import Route
 from contest.db import queries
 from contest.exports.tables import safe_text
 from contest.imports import TableError, entrants_of
+from contest.language import accepted_locale
 from contest.scoring import Entrant
 from contest.services import contests, marks, rounds, standings
-from contest.services.errors import Invalid, ServiceError, Unauthorized
+from contest.services.errors import Invalid, Message, ServiceError, Unauthorized
 from contest.services.principals import require
+from contest.web import schemas
 from contest.web.auth import credential_of, principal_of
 from contest.web.http import (
     boards_of,
-    check_keys,
     db_of,
-    decimal_field,
     hub_of,
     parse_json,
     read_body,
     reader_of,
     settings_of,
-    text_field,
+    validated,
     writer_of,
 )
-
-MAX_LIMIT = 1000
 
 
 async def create_contest(request: Request) -> Response:
@@ -50,28 +47,11 @@ async def create_contest(request: Request) -> Response:
 
 
 def _entrants_from_json(data: Any) -> list[Entrant]:
-    if not isinstance(data, list):
-        raise Invalid("expected a list of entrants", "body")
-    found = []
-    for index, item in enumerate(data):
-        where = f"[{index}]."
-        check_keys(item, ("code", "name", "organization", "group", "attributes"), ("code",), where)
-        attributes = item.get("attributes", {})
-        if not isinstance(attributes, dict) or not all(isinstance(v, str) for v in attributes.values()):
-            raise Invalid("attributes must map names to texts", f"{where}attributes")
-        try:
-            found.append(
-                Entrant(
-                    text_field(item, "code", max_length=64),
-                    text_field(item, "name", required=False),
-                    text_field(item, "organization", max_length=300, required=False),
-                    text_field(item, "group", max_length=100, required=False),
-                    attributes,
-                )
-            )
-        except Invalid as exc:
-            raise Invalid(exc.message, f"{where}{exc.field}") from None
-    return found
+    """The JSON list of entrants, checked by its model (contest/web/schemas.py: the text policy of every path)."""
+    people: list[schemas.EntrantIn] = validated(
+        schemas.ENTRANTS_IN, data, overrides={"body": Message("expected a list of entrants")}
+    )
+    return [Entrant(p.code, p.name, p.organization, p.group, dict(p.attributes)) for p in people]
 
 
 async def put_entrants(request: Request) -> Response:
@@ -88,29 +68,22 @@ async def put_entrants(request: Request) -> Response:
         except TableError as exc:
             first = exc.problems[0] if exc.problems else None
             raise Invalid(
-                exc.message, first.where if first else "body", details=[str(p) for p in exc.problems]
+                exc.as_message(), first.where if first else "body", details=[str(p) for p in exc.problems]
             ) from None
     count = await run_in_threadpool(contests.put_entrants, db_of(request), slug, entrants)
     hub_of(request).changed(slug)
     return JSONResponse({"count": count})
 
 
+NO_JUDGES = Message('expected a non-empty list of judges: [{{"code", "name"}}]')
+
+
 async def create_judges(request: Request) -> Response:
     require(await principal_of(request), "organizer")
     slug = request.path_params["slug"]
     data = parse_json(await read_body(request, settings_of(request).max_json_bytes))
-    if not isinstance(data, list) or not data:
-        raise Invalid('expected a non-empty list of judges: [{"code", "name"}]', "body")
-    wanted = []
-    for index, item in enumerate(data):
-        check_keys(item, ("code", "name", "chief"), ("code",), f"[{index}].")
-        chief = item.get("chief", False)
-        if not isinstance(chief, bool):
-            raise Invalid("expected true or false", f"[{index}].chief")
-        try:
-            wanted.append((text_field(item, "code", max_length=64), text_field(item, "name", required=False), chief))
-        except Invalid as exc:
-            raise Invalid(exc.message, f"[{index}].{exc.field}") from None
+    judges: list[schemas.JudgeIn] = validated(schemas.JUDGES_IN, data, overrides={"body": NO_JUDGES})
+    wanted = [(j.code, j.name, j.chief) for j in judges]
     created = await run_in_threadpool(contests.create_judges, db_of(request), slug, wanted)
     hub_of(request).changed(slug)  # a new judge joins the default panels
     base = settings_of(request).base_url
@@ -120,7 +93,7 @@ async def create_judges(request: Request) -> Response:
     )
 
 
-MARK_KEYS = ("entrant", "round", "item", "values", "client_id", "reason", "judge")
+NO_VALUES = Message('expected an object of 1 to 200 criterion: value pairs, e.g. {{"execution": "8.5"}}')
 
 
 async def submit_marks(request: Request) -> Response:
@@ -140,27 +113,18 @@ async def submit_marks(request: Request) -> Response:
 
 
 async def _mark_request(request: Request) -> marks.MarkRequest:
-    data = check_keys(
-        parse_json(await read_body(request, settings_of(request).max_json_bytes)),
-        MARK_KEYS,
-        ("entrant", "round", "values", "client_id"),
-    )
-    item = data.get("item", 1)
-    if isinstance(item, bool) or not isinstance(item, int) or item < 1:
-        raise Invalid("expected a whole number from 1", "item")
-    values = data["values"]
-    if not isinstance(values, dict) or not values:
-        raise Invalid('expected an object of criterion: value, e.g. {"execution": "8.5"}', "values")
-    if len(values) > 200:
-        raise Invalid("too many values in one submission", "values")
+    """The body checked by its model (contest/web/schemas.py `MarkIn`: texts and numbers by the input policy:
+    item bounded by `parse_whole`, values read by `parse_decimal`)."""
+    data = parse_json(await read_body(request, settings_of(request).max_json_bytes))
+    mark: schemas.MarkIn = validated(schemas.MarkIn, data, overrides={"values": NO_VALUES})
     return marks.MarkRequest(
-        entrant=text_field(data, "entrant", max_length=64),
-        round=text_field(data, "round", max_length=64),
-        item=item,
-        values={str(k): decimal_field(v, f"values.{k}") for k, v in values.items()},
-        client_id=text_field(data, "client_id", max_length=100),
-        reason=text_field(data, "reason", max_length=1000, required=False),
-        judge=text_field(data, "judge", max_length=64, required=False),
+        entrant=mark.entrant,
+        round=mark.round,
+        item=mark.item,
+        values=dict(mark.values),
+        client_id=mark.client_id,
+        reason=mark.reason,
+        judge=mark.judge,
         ip=request.client.host if request.client else "",
         device=request.headers.get("user-agent", "")[:300],
     )
@@ -169,17 +133,8 @@ async def _mark_request(request: Request) -> marks.MarkRequest:
 async def patch_round(request: Request) -> Response:
     principal = await principal_of(request)
     require(principal, "organizer", "judge")
-    data = check_keys(
-        parse_json(await read_body(request, settings_of(request).max_json_bytes)),
-        ("status", "board", "reason", "reveal_by", "reveal"),
-        (),
-    )
-    for key in ("status", "board", "reveal_by"):
-        if key in data and not isinstance(data[key], str):
-            raise Invalid("expected text", key)
-    step = data.get("reveal")
-    if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
-        raise Invalid("expected a whole number from 0", "reveal")
+    data = parse_json(await read_body(request, settings_of(request).max_json_bytes))
+    change: schemas.RoundChange = validated(schemas.RoundChange, data)
     slug = request.path_params["slug"]
     view = await run_in_threadpool(
         lambda: rounds.set_round(
@@ -187,11 +142,11 @@ async def patch_round(request: Request) -> Response:
             principal,
             slug,
             request.path_params["key"],
-            status=data.get("status"),
-            board=data.get("board"),
-            reason=text_field(data, "reason", max_length=1000, required=False),
-            reveal_by=data.get("reveal_by"),
-            reveal=step,
+            status=change.status,
+            board=change.board,
+            reason=change.reason,
+            reveal_by=change.reveal_by,
+            reveal=change.reveal,
         )
     )
     hub_of(request).changed(slug, view.version)
@@ -216,20 +171,16 @@ async def live_stats(request: Request) -> Response:
 
 async def get_standings(request: Request) -> Response:
     principal = await principal_of(request)
-    params = request.query_params
-    for key in params:
-        if key not in ("round", "group", "limit", "entrant"):
-            raise Invalid(f"unknown parameter {key!r}", key)
-    raw_limit = params.get("limit", "100")
-    if not re.fullmatch(r"[0-9]{1,7}", raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
-        raise Invalid(f"expected a whole number from 1 to {MAX_LIMIT}", "limit")
+    # the query checked by its model (schemas.StandingsQuery; limit by the number policy's parse_whole)
+    params: schemas.StandingsQuery = validated(schemas.StandingsQuery, dict(request.query_params), query=True)
     view = standings.View(
         request.path_params["slug"],
-        params.get("round"),
-        params.get("group"),
-        int(raw_limit),
-        params.get("entrant"),
+        params.round,
+        params.group,
+        params.limit,
+        params.entrant,
         organizer=principal.is_organizer,
+        language=accepted_locale(request.headers.get("accept-language", "")),  # the rows' issues in it
     )
     payload = await run_in_threadpool(standings.standings, boards_of(request), view)
     return JSONResponse(payload)
@@ -239,6 +190,7 @@ async def history(request: Request) -> Response:
     """Every version of every mark: who, when, from where, old and new value, and why. ?format=csv for Excel."""
     require(await principal_of(request), "organizer")
     slug = request.path_params["slug"]
+    query: schemas.HistoryQuery = validated(schemas.HistoryQuery, dict(request.query_params), query=True)
 
     def rows() -> list[dict[str, Any]]:
         with reader_of(request)() as session:
@@ -264,8 +216,12 @@ async def history(request: Request) -> Response:
                 for m, s in queries.history(session, contest.id)
             ]
 
+    def round_events() -> list[dict[str, Any]]:  # lock, unlock, board and reveal: who, when, what and why
+        with reader_of(request)() as session:
+            return rounds.events(session, contests.get_contest(session, slug).id)
+
     found = await run_in_threadpool(rows)
-    if request.query_params.get("format") == "csv":
+    if query.format == "csv":
         out = io.StringIO()
         columns = list(found[0]) if found else ["version", "at", "entrant", "round", "item", "criterion", "judge"]
         writer = csv.writer(out, lineterminator="\n")
@@ -277,16 +233,18 @@ async def history(request: Request) -> Response:
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="{slug}-history.csv"'},
         )
-    return JSONResponse({"marks": found})
+    return JSONResponse({"marks": found, "rounds": await run_in_threadpool(round_events)})
 
 
+# full paths, not a Mount("/api"): a mount would answer 404 for a method a path does not take (DELETE /api/live),
+# where each route answers 405 with the methods it takes in `Allow`
 routes = [
-    Route("/contests", create_contest, methods=["POST"]),
-    Route("/contests/{slug}/entrants", put_entrants, methods=["PUT"]),
-    Route("/contests/{slug}/judges", create_judges, methods=["POST"]),
-    Route("/contests/{slug}/marks", submit_marks, methods=["POST"]),
-    Route("/contests/{slug}/rounds/{key}", patch_round, methods=["PATCH"]),
-    Route("/contests/{slug}/standings", get_standings, methods=["GET"]),
-    Route("/contests/{slug}/history", history, methods=["GET"]),
-    Route("/live", live_stats, methods=["GET"]),
+    Route("/api/contests", create_contest, methods=["POST"]),
+    Route("/api/contests/{slug}/entrants", put_entrants, methods=["PUT"]),
+    Route("/api/contests/{slug}/judges", create_judges, methods=["POST"]),
+    Route("/api/contests/{slug}/marks", submit_marks, methods=["POST"]),
+    Route("/api/contests/{slug}/rounds/{key}", patch_round, methods=["PATCH"]),
+    Route("/api/contests/{slug}/standings", get_standings, methods=["GET"]),
+    Route("/api/contests/{slug}/history", history, methods=["GET"]),
+    Route("/api/live", live_stats, methods=["GET"]),
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
@@ -15,11 +16,13 @@ from contest.language import accepted_locale
 from contest.live.boards import BoardRegistry
 from contest.live.hub import Hub
 from contest.scoring import parse_decimal
-from contest.scoring.messages import Gettext, reason
+from contest.scoring.messages import Gettext, reason, translated
+from contest.scoring.text import clean_text
 from contest.services.errors import Invalid, Message, ServiceError, TooLarge
 from contest.services.writer import MarkWriter
 from contest.settings import Settings
 from contest.web.i18n import Pages
+from contest.web.schemas import kind_of
 
 
 def settings_of(request: Request) -> Settings:
@@ -86,13 +89,22 @@ def error_message(connection: HTTPConnection, exc: ServiceError) -> str:
 async def service_error(request: Request, exc: Exception) -> Response:
     """The error as JSON, its message in the language the request accepts."""
     assert isinstance(exc, ServiceError)
-    return error_response(exc.status, exc.code, error_message(request, exc), exc.field, exc.details)
+    gettext = gettext_of(request)  # each detail in that language too
+    details = [str(translated(d, gettext)) for d in exc.details] if gettext is not None else exc.details
+    return error_response(exc.status, exc.code, error_message(request, exc), exc.field, details)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such path, a method the path does not take) in our error shape, with their
+    headers: a 405 names the methods the path takes in `Allow`."""
     assert isinstance(exc, HTTPException)
     codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
-    return error_response(exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail))
+    texts = {404: Message("Not Found"), 405: Message("Method Not Allowed")}  # in the language asked for
+    gettext, text = gettext_of(request), texts.get(exc.status_code)
+    detail = str(exc.detail) if text is None or text != exc.detail else str(translated(text, gettext or str))
+    response = error_response(exc.status_code, codes.get(exc.status_code, "error"), detail)
+    response.headers.update(exc.headers or {})
+    return response
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -100,15 +112,25 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 async def read_body(request: Request, limit: int) -> bytes:
+    """The body, at most `limit` bytes, else TooLarge (413). The rest of a larger body is read and thrown away
+    first (within the bounds of contest/web/limits.py `drain`), so that every client reads the 413 and its
+    error: one that sent `Connection: close` would otherwise see the connection reset while still sending."""
     declared = request.headers.get("content-length")
+    stream = request.stream()
     if declared and declared.isdigit() and int(declared) > limit:
-        raise TooLarge(f"the body is larger than {limit} bytes", "body")
+        from contest.web.limits import drain
+
+        await drain(request, stream, limit, declared=int(declared))
+        raise TooLarge(Message("the body is larger than {limit} bytes", limit=limit), "body")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    async for chunk in stream:
         size += len(chunk)
         if size > limit:
-            raise TooLarge(f"the body is larger than {limit} bytes", "body")
+            from contest.web.limits import drain
+
+            await drain(request, stream, limit, received=size)
+            raise TooLarge(Message("the body is larger than {limit} bytes", limit=limit), "body")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -139,22 +161,18 @@ def check_keys(data: Any, allowed: tuple[str, ...], required: tuple[str, ...], w
 
 
 def text_field(data: dict[str, Any], key: str, *, max_length: int = 200, required: bool = True) -> str:
-    value = data.get(key, "")
-    if not isinstance(value, str):
-        raise Invalid(f"expected text, got {type(value).__name__}", key)
-    value = value.strip()
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise Invalid("control characters (such as NUL or line breaks) are not allowed", key)
-    if required and not value:
-        raise Invalid("must not be empty", key)
-    if len(value) > max_length:
-        raise Invalid(f"longer than {max_length} characters", key)
-    return value
+    """The text at `key` under the text policy (contest/scoring/text.py `clean_text`), or Invalid naming `key`."""
+    try:
+        return clean_text(data.get(key, ""), max_length=max_length, required=required)
+    except ValueError as exc:
+        raise Invalid(reason(exc), key) from None
 
 
 def decimal_field(value: Any, field: str) -> Decimal:
+    """A mark's value under the number policy (contest/scoring/numbers.py `parse_decimal`: plain ASCII decimals,
+    -0 as 0, bounded), or Invalid naming `field`."""
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
-        raise Invalid(f"expected a number, got {type(value).__name__}", field)
+        raise Invalid(Message("expected a number, got {kind}", kind=type(value).__name__), field)
     try:
         return parse_decimal(value)
     except ValueError as exc:
@@ -163,3 +181,82 @@ def decimal_field(value: Any, field: str) -> Decimal:
 
 def decimal_text(value: Decimal) -> str:
     return f"{value:f}"
+
+
+# -- bodies and queries checked by their models (contest/web/schemas.py) ----------------------------------------------
+
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
+_FIRST = {"extra_forbidden": 0, "missing": 1}  # unknown keys are named first, then missing ones, then the rest
+
+
+def validated(kind: Any, data: Any, *, query: bool = False, overrides: dict[str, Message] | None = None) -> Any:
+    """`data` checked by the model (or type, such as `list[EntrantIn]`) `kind`, or Invalid naming the first problem's
+    field as a path (`values.execution`, `[0].code`; `body` for the whole) and listing every problem in `details`.
+    `overrides`: the message for a wrong value at a path (other than one the policy explains itself)."""
+    adapter = _ADAPTERS.get(kind)
+    if adapter is None:
+        adapter = _ADAPTERS[kind] = TypeAdapter(kind)
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        errors = sorted(exc.errors(), key=lambda e: _FIRST.get(e["type"], 2))
+    problems = [_problem(error, _model_of(kind), query, overrides or {}) for error in errors]
+    field, message = problems[0]
+    details: list[str] = [Message("{field}: {message}", field=f, message=m) for f, m in problems]
+    raise Invalid(message, field, details=details if len(details) > 1 else None)
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
+    return out or "body"
+
+
+def _model_of(kind: Any) -> type[BaseModel] | None:
+    """The model a body is made of (the model, or the items' model of a list)."""
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return kind
+    for arg in get_args(kind):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _problem(error: Any, model: type[BaseModel] | None, query: bool, overrides: dict[str, Message]) -> tuple[str, str]:
+    kind, loc, value = error["type"], tuple(error["loc"]), error.get("input")
+    field, ctx = _path(loc), error.get("ctx") or {}
+    if kind == "value_error":  # the input policy's own words (contest/scoring/text.py, numbers.py)
+        return field, reason(ctx["error"])
+    if kind == "extra_forbidden":
+        keys = ", ".join(model.model_fields) if model else ""
+        if query:
+            return field, Message("unknown parameter {key!r}; expected {keys}", key=str(loc[-1]), keys=keys)
+        return field, Message("unknown key {key!r}; expected {keys}", key=str(loc[-1]), keys=keys)
+    if kind == "missing":
+        return field, Message("{name} is required", name=str(loc[-1]))
+    if field in overrides:
+        return field, overrides[field]
+    got = kind_of(value)
+    if kind == "string_type":
+        return field, Message("expected text, got {kind}", kind=got)
+    if kind == "bool_type":
+        return field, Message("expected true or false, got {kind}", kind=got)
+    if kind in ("dict_type", "model_type"):
+        return field, Message("expected a JSON object, got {kind}", kind=got)
+    if kind == "list_type":
+        return field, Message("expected a list, got {kind}", kind=got)
+    if kind == "literal_error":
+        return field, Message(
+            "expected one of {choices}, got {raw!r}",
+            choices=str(ctx.get("expected", "")).replace(" or ", ", "),
+            raw=value,
+        )
+    if kind == "string_too_long":
+        return field, Message("longer than {most} characters", most=ctx.get("max_length", 0))
+    if kind in ("string_too_short", "too_short"):
+        return field, Message("must not be empty")
+    if kind == "too_long":
+        return field, Message("at most {most} entries, got {count}", most=ctx.get("max_length", 0), count=len(value))
+    return field, str(error.get("msg", "invalid"))

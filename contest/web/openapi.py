@@ -1,254 +1,336 @@
-"""GET /api/openapi.json: the JSON endpoints described for clients and tools."""
+"""GET /api/openapi.json: the JSON endpoints described for clients and tools, generated from the models that check
+the requests (contest/web/schemas.py) and a table of the routes: what each takes, answers, and may refuse.
+
+tests/server/test_openapi_fuzz.py holds the server to it (schemathesis against a live server), and
+tests/server/test_openapi_routes.py checks that every route under /api/ is in it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from pydantic import BaseModel, TypeAdapter
+
 from contest import __version__
+from contest.web import schemas
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+REF = "#/components/schemas/{model}"
+TOML = "application/toml"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MESSAGES = {
+    400: "the request is not one the server can read",
+    401: "no credentials, or a token that is not valid (revoked or mistyped)",
+    403: "signed in, but this role may not do it (or the round is locked, the board hidden)",
+    404: "no such contest, round or judge",
+    409: "it conflicts with what is stored (a slug or code taken, an entrant with marks removed)",
+    413: "the body is larger than the server takes",
+    422: "the body or a parameter is not valid: `field` names it",
+    503: "the server cannot store it now; send it again",
+}
+EXAMPLE_TOML = """\
+[contest]
+slug = "demo-meet"
+title = "示例赛 / Demo meet"
+decimals = 2
+
+[[criteria]]
+key = "execution"
+label = "动作完成 / Execution"
+min = 0
+max = 10
+step = 0.5
+
+[scoring]
+panel = "mean"
+item = "execution"
+round = "sum"
+
+[[rounds]]
+key = "final"
+items = 1
+"""
+EXAMPLE_CSV = "code,name,organization,group\nE1,林浩然,广东,A\nE2,陈一鸣,四川,A\n"
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"bearer": []}]
+PAGE: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 
 
-def _answers(ok: int, schema: dict[str, Any], *errors: int) -> dict[str, Any]:
-    out: dict[str, Any] = {str(ok): {"description": "done", "content": {"application/json": {"schema": schema}}}}
-    for status in errors:
-        out[str(status)] = {"description": "error", "content": {"application/json": {"schema": ERROR}}}
+@dataclass(frozen=True)
+class Op:
+    """One operation: its request (media type -> model, type or schema), query model, answer and refusals."""
+
+    method: str
+    path: str
+    summary: str
+    answer: Any  # the model or type of the JSON answer, or a schema
+    errors: tuple[int, ...]
+    ok: int = 200
+    security: list[dict[str, list[str]]] = field(default_factory=lambda: BEARER)
+    body: dict[str, Any] | None = None
+    query: type[BaseModel] | None = None
+    params: tuple[str, ...] = ()  # other query parameters, texts
+    also: dict[int, Any] = field(default_factory=dict)  # other answers: status -> media type -> schema
+
+
+SLUG = "/api/contests/{slug}"
+OPERATIONS: tuple[Op, ...] = (
+    Op(
+        "get",
+        "/healthz",
+        "200 when the database answers, 503 when it does not",
+        schemas.Health,
+        (),
+        security=[],
+        also={503: {"application/json": schemas.Health}},
+    ),
+    Op("get", "/api/openapi.json", "This description", {"type": "object"}, (), security=[]),
+    Op(
+        "post",
+        "/api/contests",
+        "Create a contest from its TOML file (organizer)",
+        schemas.Created,
+        (401, 403, 409, 413, 422),
+        ok=201,
+        body={
+            TOML: {"type": "string", "description": "the contest file (SPEC section 2), UTF-8", "example": EXAMPLE_TOML}
+        },
+    ),
+    Op(
+        "put",
+        f"{SLUG}/entrants",
+        "Replace the entrant list: CSV, XLSX or a JSON list (organizer)",
+        schemas.Count,
+        (401, 403, 404, 409, 413, 422),
+        body={
+            "application/json": schemas.ENTRANTS_IN,
+            "text/csv": {
+                "type": "string",
+                "description": "a header row naming code, name, organization, "
+                "group (Chinese headers too), UTF-8 or GB18030",
+                "example": EXAMPLE_CSV,
+            },
+            XLSX: {"type": "string", "format": "binary", "description": "the first sheet, headers as for CSV"},
+        },
+    ),
+    Op(
+        "post",
+        f"{SLUG}/judges",
+        "Add judges; each gets a token and a QR login link, shown once (organizer)",
+        list[schemas.JudgeLogin],
+        (401, 403, 404, 409, 413, 422),
+        ok=201,
+        body={"application/json": schemas.JUDGES_IN},
+    ),
+    Op(
+        "post",
+        f"{SLUG}/marks",
+        "Submit marks for one item of one entrant; a repeated client_id stores nothing twice",
+        schemas.MarkReceipt,
+        (401, 403, 404, 409, 413, 422, 503),
+        ok=201,
+        body={"application/json": schemas.MarkIn},
+        also={200: {"application/json": schemas.MarkReceipt}},
+    ),
+    Op(
+        "patch",
+        f"{SLUG}/rounds/{{key}}",
+        "Lock or open a round (chief judge too); hide, show, freeze or reveal its board",
+        schemas.RoundOut,
+        (401, 403, 404, 409, 413, 422),
+        body={"application/json": schemas.RoundChange},
+    ),
+    Op(
+        "get",
+        f"{SLUG}/standings",
+        "A round's standings (public while live or frozen; organizers always live)",
+        schemas.Standings,
+        (401, 403, 404, 422),
+        security=OPTIONAL_BEARER,
+        query=schemas.StandingsQuery,
+    ),
+    Op(
+        "get",
+        f"{SLUG}/history",
+        "Every version of every mark with who, when, old, new and why (organizer)",
+        schemas.History,
+        (401, 403, 404, 422),
+        query=schemas.HistoryQuery,
+        also={200: {"text/csv": {"type": "string"}}},
+    ),
+    Op(
+        "get",
+        "/api/live",
+        "This worker's live hub: sockets, distinct views, contests watched, sockets behind",
+        schemas.LiveStats,
+        (401, 403),
+    ),
+    Op(
+        "post",
+        f"{SLUG}/judges/{{code}}/revoke",
+        "Revoke a judge's login: their tokens and devices end at once",
+        schemas.JudgeRevoked,
+        (401, 403, 404, 409, 422),
+    ),
+    Op(
+        "post",
+        f"{SLUG}/judges/{{code}}/reissue",
+        "Revoke a judge's login and issue a new one (shown once)",
+        schemas.JudgeReissued,
+        (401, 403, 404, 409, 422),
+        query=schemas.ReissueQuery,
+    ),
+    Op(
+        "get",
+        f"{SLUG}/judges/logins",
+        "Every judge with their login's state (devices, last seen)",
+        schemas.JudgeLogins,
+        (401, 403, 404, 422),
+    ),
+    Op(
+        "get",
+        "/api/tokens",
+        "Every token (never its value) and its signed-in devices (organizer)",
+        schemas.Tokens,
+        (401, 403, 422),
+        query=schemas.TokensQuery,
+    ),
+    Op(
+        "post",
+        "/api/tokens/{id}/revoke",
+        "Revoke one token and end its sessions (organizer)",
+        schemas.TokenRevoked,
+        (401, 403, 404, 409, 422),
+    ),
+    Op(
+        "get",
+        "/control/{slug}/rounds",
+        "Every round's label, status and board state (public: the standings tell as much)",
+        schemas.Page,
+        (404,),
+        security=[],
+    ),
+    Op(
+        "get",
+        "/judge/api/queue",
+        "The signed-in judge's entrants for a round (codes only if blind) and submissions",
+        schemas.Page,
+        (401, 403, 404, 422),
+        security=PAGE,
+        params=("round", "contest"),
+    ),
+    Op(
+        "get",
+        "/judge/api/session",
+        "The judge page's session: its CSRF token (sent back as X-CSRF-Token on writes)",
+        schemas.JudgeSession,
+        (401, 403),
+        security=[{"session": []}],
+    ),
+    Op(
+        "get",
+        "/chief/api/progress",
+        "Progress grid judge x entrant (missing, partial, submitted, corrected), flags",
+        schemas.Page,
+        (401, 403, 404, 422),
+        security=PAGE,
+        params=("round", "spread", "contest"),
+    ),
+    Op(
+        "get",
+        "/chief/api/explain",
+        "One entrant's breakdown from each judge's mark to the total",
+        schemas.Page,
+        (401, 403, 404, 422),
+        security=PAGE,
+        params=("round", "entrant", "contest"),
+    ),
+    Op(
+        "get",
+        "/chief/api/verify",
+        "This server's standings against a fresh computation from the stored marks",
+        schemas.Page,
+        (401, 403, 404, 422),
+        security=PAGE,
+        params=("contest",),
+    ),
+)
+
+
+def _schema(kind: Any, mode: str, defs: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema of a model or type (its named parts go to `defs`), or a schema given as it is."""
+    if isinstance(kind, dict):
+        return kind
+    found = TypeAdapter(kind).json_schema(ref_template=REF, mode=mode)  # type: ignore[arg-type]
+    defs.update(found.pop("$defs", {}))
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        defs[kind.__name__] = found
+        return {"$ref": REF.format(model=kind.__name__)}
+    return found
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    return [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names]
+
+
+def _operation(op: Op, defs: dict[str, Any]) -> dict[str, Any]:
+    parameters = _path_parameters(op.path)
+    if op.query is not None:
+        properties = op.query.model_json_schema(ref_template=REF)["properties"]
+        for name, schema in properties.items():
+            schema.pop("title", None)
+            parameters.append({"name": name, "in": "query", "required": False, "schema": schema})
+    parameters += [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}} for n in op.params]
+    answers: dict[int, dict[str, Any]] = {op.ok: {"application/json": op.answer}}
+    for status, content in op.also.items():
+        answers.setdefault(status, {}).update(content)
+    responses: dict[str, Any] = {
+        str(status): {
+            "description": "done" if status < 400 else MESSAGES.get(status, "refused"),
+            "content": {media: {"schema": _schema(kind, "serialization", defs)} for media, kind in content.items()},
+        }
+        for status, content in sorted(answers.items())
+    }
+    for status in op.errors:
+        responses[str(status)] = {
+            "description": MESSAGES[status],
+            "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
+        }
+    out: dict[str, Any] = {"summary": op.summary, "security": op.security, "responses": responses}
+    if parameters:
+        out["parameters"] = parameters
+    if op.body is not None:
+        content = {media: {"schema": _schema(kind, "validation", defs)} for media, kind in op.body.items()}
+        for entry in content.values():
+            if "example" in entry["schema"]:
+                entry["example"] = entry["schema"]["example"]
+        out["requestBody"] = {"required": True, "content": content}
     return out
 
 
+@cache
 def document() -> dict[str, Any]:
-    decimal = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "example": "78.40"}
-    row = {
-        "type": "object",
-        "properties": {
-            "rank": {"type": ["integer", "null"]},
-            "entrant": {"type": "string"},
-            "name": {"type": "string"},
-            "organization": {"type": "string"},
-            "group": {"type": "string"},
-            "rounds": {"type": "object", "additionalProperties": {"oneOf": [decimal, {"type": "null"}]}},
-            "total": {"oneOf": [decimal, {"type": "null"}]},
-            "award": {"type": ["string", "null"]},
-            "advances": {"type": "boolean"},
-            "complete": {"type": "boolean"},
-            "issues": {"type": "array", "items": {"type": "string"}},
-        },
-    }
-    standings = {
-        "type": "object",
-        "properties": {
-            "version": {"type": "integer"},
-            "round": {"type": "string"},
-            "rows": {"type": "array", "items": row},
-        },
-    }
-    mark_body = {
-        "type": "object",
-        "required": ["entrant", "round", "values", "client_id"],
-        "additionalProperties": False,
-        "properties": {
-            "entrant": {"type": "string"},
-            "round": {"type": "string"},
-            "item": {"type": "integer", "minimum": 1, "default": 1},
-            "values": {"type": "object", "additionalProperties": {"oneOf": [decimal, {"type": "number"}]}},
-            "client_id": {"type": "string", "maxLength": 100},
-            "reason": {"type": "string", "description": "required when a value corrects an earlier one"},
-            "judge": {"type": "string", "description": "organizers entering a judge's paper sheet"},
-        },
-    }
-    contest = "/api/contests/{slug}"
+    defs: dict[str, Any] = {}
+    _schema(schemas.Error, "serialization", defs)
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method] = _operation(op, defs)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "contest", "version": __version__},
+        "info": {
+            "title": "contest",
+            "version": __version__,
+            "description": 'Errors are {"error": {"code", "message", "field", "details"}}, the message in '
+            "the language of Accept-Language (zh-CN or en). Credentials are checked before the body.",
+        },
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "properties": {
-                        "error": {
-                            "type": "object",
-                            "required": ["code", "message"],
-                            "properties": {
-                                "code": {"type": "string"},
-                                "message": {"type": "string"},
-                                "field": {"type": "string"},
-                            },
-                        }
-                    },
-                }
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session", "description": "a judge's tablet"},
             },
+            "schemas": dict(sorted(defs.items())),
         },
-        "paths": {
-            "/healthz": {
-                "get": {"summary": "200 when the database answers", "responses": _answers(200, {"type": "object"}, 503)}
-            },
-            "/api/contests": {
-                "post": {
-                    "summary": "Create a contest from its TOML file (organizer)",
-                    "security": BEARER,
-                    "requestBody": {"content": {"application/toml": {"schema": {"type": "string"}}}},
-                    "responses": _answers(
-                        201, {"type": "object", "properties": {"slug": {"type": "string"}}}, 401, 403, 409, 413, 422
-                    ),
-                }
-            },
-            f"{contest}/entrants": {
-                "put": {
-                    "summary": "Replace the entrant list: CSV, XLSX or a JSON list (organizer)",
-                    "security": BEARER,
-                    "parameters": [SLUG],
-                    "requestBody": {
-                        "content": {
-                            "text/csv": {},
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-                            "application/json": {"schema": {"type": "array"}},
-                        }
-                    },
-                    "responses": _answers(
-                        200,
-                        {"type": "object", "properties": {"count": {"type": "integer"}}},
-                        401,
-                        403,
-                        404,
-                        409,
-                        413,
-                        422,
-                    ),
-                }
-            },
-            f"{contest}/judges": {
-                "post": {
-                    "summary": "Add judges; each gets a token and a QR login link, shown once (organizer)",
-                    "security": BEARER,
-                    "parameters": [SLUG],
-                    "requestBody": {
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["code"],
-                                        "properties": {
-                                            "code": {"type": "string"},
-                                            "name": {"type": "string"},
-                                            "chief": {"type": "boolean"},
-                                        },
-                                    },
-                                }
-                            }
-                        }
-                    },
-                    "responses": _answers(201, {"type": "array"}, 401, 403, 404, 409, 422),
-                }
-            },
-            f"{contest}/marks": {
-                "post": {
-                    "summary": "Submit marks for one item of one entrant; a repeated client_id stores nothing twice",
-                    "security": BEARER,
-                    "parameters": [SLUG],
-                    "requestBody": {"content": {"application/json": {"schema": mark_body}}},
-                    "responses": {
-                        **_answers(201, {"type": "object"}, 401, 403, 404, 409, 413, 422, 503),
-                        "200": {"description": "a replay of a stored client_id: nothing stored"},
-                    },
-                }
-            },
-            f"{contest}/rounds/{{key}}": {
-                "patch": {
-                    "summary": "Lock or open a round (chief judge too); hide, show, freeze, reveal its board",
-                    "security": BEARER,
-                    "parameters": [SLUG, {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],
-                    "requestBody": {
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {
-                                        "status": {"enum": ["open", "locked"]},
-                                        "board": {"enum": ["hidden", "live", "frozen", "reveal"]},
-                                        "reason": {"type": "string"},
-                                        "reveal_by": {"enum": ["rank", "award"]},
-                                        "reveal": {"type": "integer", "minimum": 0},
-                                    },
-                                }
-                            }
-                        }
-                    },
-                    "responses": _answers(200, {"type": "object"}, 401, 403, 404, 422),
-                }
-            },
-            f"{contest}/standings": {
-                "get": {
-                    "summary": "A round's standings (public while live or frozen; organizers always live)",
-                    "parameters": [
-                        SLUG,
-                        *(
-                            {"name": n, "in": "query", "schema": {"type": t}}
-                            for n, t in (
-                                ("round", "string"),
-                                ("group", "string"),
-                                ("limit", "integer"),
-                                ("entrant", "string"),
-                            )
-                        ),
-                    ],
-                    "responses": _answers(200, standings, 401, 403, 404, 422),
-                }
-            },
-            "/judge/api/queue": {
-                "get": {
-                    "summary": "The signed-in judge's entrants for a round (codes only if blind) and their submissions",
-                    "parameters": [
-                        {"name": n, "in": "query", "schema": {"type": "string"}} for n in ("round", "contest")
-                    ],
-                    "responses": _answers(200, {"type": "object"}, 401, 403, 404, 422),
-                }
-            },
-            "/judge/api/session": {
-                "get": {
-                    "summary": "The judge page's session: its CSRF token (sent back as X-CSRF-Token on writes)",
-                    "responses": _answers(200, {"type": "object"}, 401),
-                }
-            },
-            "/chief/api/progress": {
-                "get": {
-                    "summary": "Progress grid judge x entrant (missing, partial, submitted, corrected), spread flags",
-                    "security": BEARER,
-                    "parameters": [
-                        {"name": n, "in": "query", "schema": {"type": "string"}} for n in ("round", "spread", "contest")
-                    ],
-                    "responses": _answers(200, {"type": "object"}, 401, 403, 404, 422),
-                }
-            },
-            "/chief/api/explain": {
-                "get": {
-                    "summary": "One entrant's breakdown from each judge's mark to the total",
-                    "security": BEARER,
-                    "parameters": [
-                        {"name": n, "in": "query", "schema": {"type": "string"}}
-                        for n in ("round", "entrant", "contest")
-                    ],
-                    "responses": _answers(200, {"type": "object"}, 401, 403, 404, 422),
-                }
-            },
-            "/api/live": {
-                "get": {
-                    "summary": "This worker's live hub: sockets, distinct views, contests watched, sockets behind",
-                    "security": BEARER,
-                    "responses": _answers(200, {"type": "object"}, 401, 403),
-                }
-            },
-            f"{contest}/history": {
-                "get": {
-                    "summary": "Every version of every mark with who, when, old, new and why (organizer); ?format=csv",
-                    "security": BEARER,
-                    "parameters": [SLUG, {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}}],
-                    "responses": _answers(200, {"type": "object"}, 401, 403, 404),
-                }
-            },
-        },
+        "paths": paths,
     }

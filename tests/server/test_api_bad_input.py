@@ -443,13 +443,14 @@ async def test_a_huge_contest_file_is_413(scored: Venue) -> None:
 
 ENTRANT_CASES: list[tuple[str, Any, str]] = [
     ("not a list", {"code": "E1"}, "body"),
-    ("a list of texts", ["E1", "E2"], "[0]."),
+    ("a list of texts", ["E1", "E2"], "[0]"),
     ("no code", [{"name": "无编号"}], "[0].code"),
     ("empty code", [*ENTRANTS, {"code": " "}], "[4].code"),
     ("code a number", [{"code": 1}], "[0].code"),
     ("code too long", [{"code": "E" * 65}], "[0].code"),
     ("unknown key", [{**ENTRANTS[0], "team": "x"}], "[0].team"),
     ("attributes not texts", [{**ENTRANTS[0], "attributes": {"age": 30}}], "[0].attributes"),
+    ("an attribute with a NUL", [{**ENTRANTS[0], "attributes": {"age": "3\x000"}}], "[0].attributes"),
     ("duplicate code", [*ENTRANTS, ENTRANTS[0]], "code"),
     ("removing an entrant who has marks", ENTRANTS[1:], "code"),
 ]
