@@ -4,7 +4,8 @@
  * - t(): the page's translated texts (rendered by the server into <script type="application/json">).
  * - Dec: exact decimals on BigInt (scores travel as strings such as "8.5"; no binary floats).
  * - control(): the touch control for one criterion: a row of buttons or a stepper, respecting min/max/step.
- * - Outbox: submissions kept in localStorage with their client_id until the server answers 200 or 201;
+ * - Outbox: submissions kept in IndexedDB (when the page loads static/outbox-store.js; else localStorage) with
+ *   their client_id until the server answers 200 or 201; add() resolves with the first attempt's outcome;
  *   resent when the network returns (online event, and a timer with backoff) with the same client_id, so the
  *   server never stores one twice. A 4xx answer stops that entry and shows the server's message next to it.
  */
@@ -26,6 +27,10 @@
 
   function t(key, params) {
     let text = Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : key;
+    if (text && typeof text === "object") {
+      // a counted text (the server's plural(): {"one", "other", "by"}): the form for the count named by `by`
+      text = params && Number(params[text.by]) === 1 ? text.one : text.other;
+    }
     if (params) {
       for (const name of Object.keys(params)) {
         text = text.split("{" + name + "}").join(String(params[name]));
@@ -133,6 +138,24 @@
       const text = s ? digits.slice(0, digits.length - s) + "." + digits.slice(digits.length - s) : digits;
       return (negative && n !== 0n ? "-" : "") + text;
     },
+    // exactly `places` decimals, half away from zero (as the server rounds totals): 80.775 -> "80.78", 80 -> "80.00"
+    fixed: function (a, places) {
+      let n = a.n;
+      let s = a.s;
+      if (s > places) {
+        const unit = 10n ** BigInt(s - places);
+        const negative = n < 0n;
+        let q = (negative ? -n : n) / unit;
+        if (((negative ? -n : n) % unit) * 2n >= unit) q += 1n;
+        n = negative ? -q : q;
+        s = places;
+      }
+      n *= 10n ** BigInt(places - s);
+      const negative = n < 0n;
+      const digits = (negative ? -n : n).toString().padStart(places + 1, "0");
+      const text = places ? digits.slice(0, digits.length - places) + "." + digits.slice(digits.length - places) : digits;
+      return (negative ? "-" : "") + text;
+    },
     normalize: function (text) {
       const d = Dec.parse(text);
       return d ? Dec.format(d) : null;
@@ -212,12 +235,12 @@
       autocomplete: "off",
       class: "stepper-value",
       "aria-label": criterion.label,
-      placeholder: t("empty_value"),
       disabled: !!disabled,
     });
-    function midpoint() {
-      // the first tap starts from the judge's previous mark for this criterion when there is one, else the middle
-      if (criterion.start && problemWith(criterion, criterion.start) === "") return Dec.parse(criterion.start);
+    function startValue() {
+      // where an empty field starts: the criterion's default when it has one, else the middle of the range; it is
+      // shown in the empty field, and the first tap steps from it (+0.5 from 5 gives 5.5)
+      if (criterion.default && problemWith(criterion, criterion.default) === "") return Dec.parse(criterion.default);
       const steps = Dec.stepsFrom(max, min, step);
       return Dec.add(min, Dec.times(step, steps / 2n));
     }
@@ -227,16 +250,12 @@
       return d;
     }
     function move(by, sign) {
-      const current = Dec.parse(input.value);
-      let next;
-      if (!current) next = midpoint();
-      else {
-        let base = current;
-        if (criterion.step && !Dec.onStep(current, min, step)) {
-          base = Dec.add(min, Dec.times(step, Dec.stepsFrom(current, min, step)));
-        }
-        next = clamp(sign > 0 ? Dec.add(base, by) : Dec.sub(base, by));
+      const current = Dec.parse(input.value) || startValue();
+      let base = current;
+      if (criterion.step && !Dec.onStep(current, min, step)) {
+        base = Dec.add(min, Dec.times(step, Dec.stepsFrom(current, min, step)));
       }
+      const next = clamp(sign > 0 ? Dec.add(base, by) : Dec.sub(base, by));
       input.value = Dec.format(next);
       changed();
     }
@@ -244,6 +263,7 @@
       input.classList.toggle("invalid", input.value !== "" && problemWith(criterion, input.value) !== "");
       onChange(input.value.trim().replace(",", "."));
     }
+    input.placeholder = disabled ? t("empty_value") : Dec.format(startValue());
     input.addEventListener("input", changed);
     function button(text, by, sign, extra, label) {
       const b = el("button", { type: "button", class: "step " + extra, disabled: !!disabled, "aria-label": label, text: text });
@@ -329,7 +349,12 @@
       this.reachable = navigator.onLine;
       this.auth = null;
       this.kick = false;
+      this.waiters = {}; // client_id -> resolve(outcome of its first attempt), for add()
       const self = this;
+      // IndexedDB when the page loaded static/outbox-store.js and the browser has it; else localStorage
+      this.store = window.ContestStore ? window.ContestStore.open(key) : null;
+      this.list = null;
+      this.ready = this.store ? this.openStore() : Promise.resolve();
       window.addEventListener("online", function () {
         self.delay = 0;
         self.nextAt = 0;
@@ -348,7 +373,47 @@
       }, 5000);
     }
 
+    /* IndexedDB: read the box, add what only the localStorage copy holds (an older page's outbox, or a write the
+       tab did not live to finish), then keep the list in memory. A submission found twice is harmless: the server
+       stores a client_id once. */
+    async openStore() {
+      try {
+        const kept = await this.store.load();
+        const legacy = this.loadLocal();
+        const ids = new Set(kept.map(function (e) { return e.id; }));
+        const moved = legacy.filter(function (e) { return !ids.has(e.id); });
+        this.list = kept.concat(moved); // from here on every change goes to IndexedDB (and its mirror)
+        this.mirror(this.list);
+        if (moved.length) await this.store.apply(moved, []);
+        const self = this;
+        this.store.onChange(function () {
+          self.store.load().then(function (entries) {
+            self.list = entries;
+            self.changed();
+          });
+        });
+      } catch (err) {
+        this.store = null; // IndexedDB refused (private mode, old engine): localStorage as before
+        this.list = null;
+      }
+      this.changed();
+    }
+
+    mirror(list) {
+      try {
+        window.localStorage.setItem(this.key, JSON.stringify(list));
+        return true;
+      } catch (err) {
+        return false;
+      }
+    }
+
     load() {
+      if (this.store && this.list) return this.list.slice();
+      return this.loadLocal();
+    }
+
+    loadLocal() {
       if (this.memory) return this.memory.slice();
       try {
         const list = JSON.parse(window.localStorage.getItem(this.key) || "[]");
@@ -359,6 +424,22 @@
     }
 
     save(list) {
+      if (this.store && this.list) {
+        const now = new Set(list.map(function (e) { return e.id; }));
+        const gone = this.list.filter(function (e) { return !now.has(e.id); }).map(function (e) { return e.id; });
+        this.list = list.slice();
+        // localStorage is written at once (a tab closed a moment later keeps it); IndexedDB a moment later
+        const mirrored = this.mirror(list);
+        const store = this.store;
+        const self = this;
+        store.apply(JSON.parse(JSON.stringify(list)), gone).then(
+          function () { store.changed(); },
+          function () {
+            if (!mirrored) self.memory = self.list.slice(); // kept nowhere but this tab: say so (volatile)
+          }
+        );
+        return;
+      }
       if (!this.memory) {
         try {
           window.localStorage.setItem(this.key, JSON.stringify(list));
@@ -400,7 +481,19 @@
       this.changed();
       this.delay = 0;
       this.nextAt = 0;
-      this.flush();
+      const self = this;
+      const first = new Promise(function (resolve) { self.waiters[entry.body.client_id] = resolve; });
+      if (this.busy) this.kick = true;
+      else this.flush();
+      return first; // "sent", "failed", "auth", "retry", or "queued" (not tried yet: another send was in flight)
+    }
+
+    settle(id, outcome) {
+      const resolve = this.waiters[id];
+      if (resolve) {
+        delete this.waiters[id];
+        resolve(outcome);
+      }
     }
 
     update(id, change) {
@@ -451,6 +544,7 @@
       window.clearTimeout(this.timer);
       this.changed();
       try {
+        await this.ready;
         for (let guard = 0; guard < 1000; guard++) {
           const entry = this.load().find(function (e) { return e.state === "waiting"; });
           if (!entry) {
@@ -469,6 +563,10 @@
         }
       } finally {
         this.busy = false;
+        if (!this.kick) {
+          // submissions not tried in this run (the network is down, or an older one failed first) stay queued
+          Object.keys(this.waiters).forEach(function (id) { this.settle(id, "queued"); }, this);
+        }
         this.changed();
       }
       if (this.kick) {
@@ -480,6 +578,12 @@
     }
 
     async send(entry) {
+      const outcome = await this.sendOnce(entry);
+      this.settle(entry.id, outcome);
+      return outcome;
+    }
+
+    async sendOnce(entry) {
       this.update(entry.id, function (e) { e.attempts = (e.attempts || 0) + 1; });
       const result = await request("POST", entry.url, entry.body);
       if (result.status === 0) {
@@ -517,12 +621,23 @@
   }
 
   /* The status pill, the count and the list of what waits; shared by both pages. */
-  function outboxView(outbox) {
+  function outboxView(outbox, options) {
     const net = $("net");
     const count = $("outbox-count");
     const toggle = $("outbox-toggle");
     const panel = $("outbox");
     const list = $("outbox-list");
+    // how a refusal reads next to its entry: the page's own wording (the judge's page), else the server's message
+    const describe = (options && options.describe) || function (error) {
+      return t("server_said", { message: error.field ? error.message + " (" + t("field", { field: error.field }) + ")" : error.message });
+    };
+    // refused submissions are counted apart from those waiting ("被拒绝 1"), so the header never reads 0 while
+    // one still needs the judge
+    let refusedBadge = $("outbox-refused");
+    if (!refusedBadge) {
+      refusedBadge = el("b", { id: "outbox-refused", class: "refused-count", hidden: true });
+      toggle.append(refusedBadge);
+    }
     toggle.addEventListener("click", function () {
       panel.hidden = !panel.hidden;
       toggle.setAttribute("aria-expanded", panel.hidden ? "false" : "true");
@@ -541,6 +656,8 @@
       count.textContent = String(waiting);
       toggle.dataset.waiting = String(waiting);
       toggle.dataset.failed = String(failed);
+      refusedBadge.hidden = !failed;
+      refusedBadge.textContent = failed ? t("refused_count", { n: failed }) : "";
       $("outbox-auth").hidden = !outbox.auth;
       $("outbox-auth").textContent = outbox.auth ? t("auth_lost") + " (" + outbox.auth + ")" : "";
       $("outbox-storage").hidden = !outbox.volatile;
@@ -557,8 +674,7 @@
           el("div", { class: "outbox-state", text: failedEntry ? t("refused") : outbox.busy ? t("sending") : t("waiting") })
         );
         if (failedEntry && entry.error) {
-          const message = entry.error.field ? entry.error.message + " (" + t("field", { field: entry.error.field }) + ")" : entry.error.message;
-          item.append(el("p", { class: "error", text: t("server_said", { message: message }) }));
+          item.append(el("p", { class: "error", text: describe(entry.error) }));
           item.append(
             el(
               "div",

@@ -20,6 +20,7 @@
     entrant: null, // the code being scored
     item: 1,
     draft: {}, // criterion key -> value text
+    refusal: "", // the server refused this form's submission: what happened and what to do
   };
 
   const outbox = new C.Outbox("contest-outbox:" + slug + ":" + me, {
@@ -29,19 +30,19 @@
     },
     onAck: function (entry) {
       remember(entry.body);
+      dropSuperseded(entry.body);
       reloadSoon();
     },
+    onFail: function (entry) {
+      classify(entry);
+    },
   });
-  const renderOutbox = C.outboxView(outbox);
+  const renderOutbox = C.outboxView(outbox, { describe: refusalText });
 
   function initialRound() {
     const wanted = new URLSearchParams(window.location.search).get("round");
     const keys = data.rounds.map(function (r) { return r.key; });
     return keys.indexOf(wanted) >= 0 ? wanted : data.round;
-  }
-
-  function lastKey() {
-    return "contest-last:" + slug + ":" + me; // the judge's latest mark per criterion: where a stepper starts
   }
 
   function cacheKey(round) {
@@ -99,6 +100,32 @@
       if (body.reason) entrant.corrected = true;
       if (index === 1) C.storageSet(cacheKey(body.round), queue);
     });
+  }
+
+  // -- refusals (static/judge-refusals.js): what happened and what to do, in the judge's words ----------------
+
+  function classify(entry) {
+    return C.refusalKind(outbox, entry, data.urls.queue, function (round, queue) {
+      C.storageSet(cacheKey(round), queue);
+      if (round === state.round) {
+        state.queue = queue;
+        state.saved = false;
+      }
+    }).then(function (kind) {
+      renderRounds();
+      renderQueue();
+      renderSheet();
+      renderOutbox();
+      return kind;
+    });
+  }
+
+  function refusalText(error) {
+    return C.refusalText(error);
+  }
+
+  function dropSuperseded(body) {
+    C.dropSuperseded(outbox, body);
   }
 
   // -- loading -------------------------------------------------------------------------------------------------
@@ -249,10 +276,15 @@
     state.entrant = code;
     state.item = chosen;
     state.draft = Object.assign({}, valuesOf(code, chosen).values);
+    state.refusal = "";
     renderQueue();
     renderSheet();
+    // the form opens at its top: its first criterion in view, whatever was scrolled for the previous entrant
+    $("criteria").scrollTop = 0;
     const form = $("sheet-form");
-    if (form.scrollIntoView && window.innerWidth < 800) form.scrollIntoView({ behavior: "smooth", block: "start" });
+    if (window.innerWidth < 821 || window.innerHeight < 560) {
+      window.scrollTo(0, Math.max(0, form.getBoundingClientRect().top + window.scrollY - 8));
+    }
   }
 
   function allDone() {
@@ -309,16 +341,16 @@
 
     const box = $("criteria");
     C.clear(box);
-    const last = C.storageGet(lastKey()) || {};
     q.round.criteria.forEach(function (c) {
       const value = state.draft[c.key] === undefined ? "" : state.draft[c.key];
       const control = C.control(
-        Object.assign({}, c, { start: last[c.key] }),
+        c,
         value,
         function (v) {
           if (v === "") delete state.draft[c.key];
           else state.draft[c.key] = v;
           $("form-error").textContent = "";
+          state.refusal = "";
           card.classList.remove("has-error");
           renderPreview();
         },
@@ -338,7 +370,7 @@
     submit.textContent = correction ? t("submit_correction") : t("submit");
     submit.disabled = readOnly;
     submit.classList.toggle("correction", correction);
-    $("form-error").textContent = "";
+    $("form-error").textContent = state.refusal || "";
     renderPreview();
   }
 
@@ -364,7 +396,10 @@
         if (valid[k]) total = Dec.add(total, Dec.mul(Dec.parse(weights[k]), valid[k]));
       });
       const complete = keys.every(function (k) { return valid[k]; });
-      shown = Object.keys(valid).length ? Dec.format(total) + (complete ? "" : " …") : t("empty_value");
+      // exactly the contest's decimals, rounded as the server rounds totals
+      const places = data.contest.decimals;
+      const text = typeof places === "number" ? Dec.fixed(total, places) : Dec.format(total);
+      shown = Object.keys(valid).length ? text + (complete ? "" : " …") : t("empty_value");
       $("preview-label").textContent = t("preview_total");
     } else {
       shown = keys.map(function (k) { return valid[k] ? Dec.format(valid[k]) : t("empty_value"); }).join(" · ");
@@ -421,10 +456,29 @@
     const body = { entrant: code, round: q.round.key, item: item, values: values, client_id: C.uuid(), judge: me };
     if (correction) body.reason = reason;
     const label = code + " · " + q.round.label + (q.round.items > 1 ? " · " + t("item_n", { n: item }) : "");
-    C.storageSet(lastKey(), Object.assign({}, C.storageGet(lastKey()) || {}, values));
     const shown = q.round.criteria.map(function (c) { return [c.label, values[c.key]]; });
-    outbox.add({ url: data.urls.marks, body: body, label: label, shown: shown });
-    goNext(code, item);
+    const button = $("submit");
+    button.disabled = true;
+    button.textContent = t("sending");
+    // wait for the server's first answer (a few seconds at most): a refusal keeps the judge on this form
+    const outcome = await Promise.race([
+      outbox.add({ url: data.urls.marks, body: body, label: label, shown: shown }),
+      new Promise(function (resolve) { window.setTimeout(function () { resolve("slow"); }, 6000); }),
+    ]);
+    if (outcome === "failed") {
+      const entry = outbox.entries().find(function (e) { return e.id === body.client_id; });
+      const kind = entry ? await classify(entry) : "other";
+      const error = Object.assign({}, (entry && entry.error) || {}, { kind: kind });
+      if (state.entrant === code && state.item === item) {
+        state.refusal = refusalText(error);
+        renderSheet(); // the round may be locked now: the form turns read-only and says so
+        const message = $("form-error");
+        if (message.scrollIntoView) message.scrollIntoView({ block: "nearest" });
+      }
+      return;
+    }
+    button.disabled = false;
+    if (state.entrant === code && state.item === item) goNext(code, item);
   }
 
   /* The next item of this entrant not yet scored, else the next entrant not done, else the all-done note. */
@@ -463,6 +517,16 @@
   renderQueue();
   renderSheet();
   renderOutbox();
-  loadQueue(true);
+  loadQueue(true).then(keepOtherRounds);
   outbox.flush();
+
+  /* A copy of every other round the judge scores, so any of them opens after an offline reload. */
+  function keepOtherRounds() {
+    data.rounds.forEach(function (r) {
+      if (r.key === state.round || !r.on_panel) return;
+      C.request("GET", data.urls.queue + "?round=" + encodeURIComponent(r.key)).then(function (result) {
+        if (result.status === 200) C.storageSet(cacheKey(r.key), result.body);
+      });
+    });
+  }
 })();

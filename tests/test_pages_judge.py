@@ -161,7 +161,7 @@ class Pages:
         return slug
 
     async def judges(self, slug: str, *codes: str, chief: str | None = None) -> dict[str, str]:
-        wanted = [{"code": c, "name": f"裁判{c}"} for c in codes]
+        wanted: list[dict[str, Any]] = [{"code": c, "name": f"裁判{c}"} for c in codes]
         if chief:
             wanted.append({"code": chief, "name": "裁判长", "chief": True})
         answer = await self.organizer.post(f"/api/contests/{slug}/judges", json=wanted)
@@ -567,3 +567,49 @@ def test_scripts_put_data_in_as_text_only() -> None:
         for sink in ("innerHTML =", "innerHTML=", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert sink not in code, f"{script.name} uses {sink}"
         assert "http://" not in code and "https://" not in code, f"{script.name} loads from another host"
+
+
+# -- the installable offline app: service worker and manifest -------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_the_judge_page_installs_as_an_offline_app(pages: Pages) -> None:
+    slug = await pages.contest(OPEN_TOML, OPEN_PEOPLE, title="男子3米跳板")
+    tokens = await pages.judges(slug, "J1")
+    browser, _csrf = await pages.login(tokens["J1"])
+    html = (await browser.get("/judge")).text
+    data = page_data(html)
+    assert data["contest"]["decimals"] == 2  # the preview shows exactly these places
+    assert (data["urls"]["worker"], data["urls"]["page"]) == ("/judge-sw.js", "/judge")
+    assert '<link rel="manifest" href="/judge/manifest.webmanifest">' in html
+
+    worker = await browser.get("/judge-sw.js")
+    assert worker.status_code == 200
+    assert worker.headers["content-type"].startswith("application/javascript")
+    assert worker.headers["cache-control"] == "no-cache"  # a new deploy's worker is found on the next visit
+    version = re.search(r'const VERSION = "([0-9a-f]{12})";', worker.text)
+    assert version, worker.text[:400]
+    assets = json.loads(re.search(r"const ASSETS = (\[.*\]);", worker.text).group(1))  # type: ignore[union-attr]
+    # every script and style the page loads is kept for an offline reload, under the same versioned URL
+    for src in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        assert src in assets, src
+    for url in assets:
+        assert (await browser.get(url)).status_code == 200, url
+
+    manifest = await browser.get("/judge/manifest.webmanifest")
+    assert manifest.status_code == 200
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    body = manifest.json()
+    assert (body["name"], body["start_url"], body["scope"], body["display"]) == (
+        "裁判评分",
+        "/judge",
+        "/judge",
+        "standalone",
+    )
+    sizes = {icon["sizes"] for icon in body["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    for icon in body["icons"]:
+        answer = await browser.get(icon["src"])
+        assert answer.status_code == 200 and answer.headers["content-type"] == icon["type"]
+    english = await browser.get("/judge/manifest.webmanifest?lang=en")
+    assert english.json()["name"] == "Judge scoring"

@@ -163,7 +163,12 @@ def _round_json(session: Session, seat: Seat, rnd: Round, status: str, board: st
 
 
 def contest_json(seat: Seat) -> Json:
-    return {"slug": seat.contest.slug, "title": seat.contest.title, "blind": seat.definition.blind}
+    return {
+        "slug": seat.contest.slug,
+        "title": seat.contest.title,
+        "blind": seat.definition.blind,
+        "decimals": seat.definition.decimals,  # the judge's preview shows exactly these places
+    }
 
 
 def _entrant_json(seat: Seat, code: str, name: str, organization: str, group: str) -> Json:
