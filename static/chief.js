@@ -22,6 +22,7 @@
     item: 1,
     draft: {},
     explainFor: "",
+    spreadInvalid: false,
   };
 
   const outbox = new C.Outbox("contest-outbox:" + slug + ":" + me, {
@@ -103,6 +104,7 @@
     renderRounds();
     renderToolbar();
     renderGrid();
+    C.chiefPanels.events(state.progress);
     if (fresh) renderDetail();
     else renderFlags();
     renderOutbox();
@@ -115,12 +117,13 @@
     const params = new URLSearchParams({ round: state.round, entrant: code });
     const result = await C.request("GET", data.urls.explain + "?" + params.toString());
     if (code !== state.entrant) return;
-    if (result.status === 200) {
-      pre.textContent = result.body.scored ? result.body.lines.join("\n") : t("explain_none");
-      pre.classList.toggle("muted", !result.body.scored);
+    if (result.status === 200 && result.body.scored) {
+      C.chiefPanels.breakdown(result.body);
     } else {
-      pre.textContent = result.status === 0 ? t("need_network") : C.errorText(result);
-      pre.classList.add("muted");
+      C.clear($("outcome"));
+      C.clear(pre);
+      const text = result.status === 200 ? t("explain_none") : result.status === 0 ? t("need_network") : C.errorText(result);
+      pre.append(el("p", { class: "muted", text: text }));
     }
   }
 
@@ -136,6 +139,7 @@
     renderRounds();
     renderToolbar();
     renderGrid();
+    C.chiefPanels.events(state.progress);
     renderDetail();
     load(true);
   }
@@ -176,15 +180,30 @@
     lock.textContent = t(locked ? "unlock" : "lock");
     lock.className = locked ? "secondary" : "danger";
     const s = p.summary;
-    $("summary").textContent = t("summary", {
-      done: s.submitted + s.corrected,
-      cells: s.cells,
-      missing: s.missing,
-      corrected: s.corrected,
-    });
-    $("flag-summary").textContent = s.flags ? t("flags_count", { n: s.flags }) : t("no_flags", { spread: p.spread });
-    $("flag-summary").classList.toggle("flagged-text", s.flags > 0);
-    if (document.activeElement !== $("spread")) $("spread").value = p.spread;
+    const flagSummary = $("flag-summary");
+    if (p.mode === "entered") {
+      $("summary").textContent = s.lacking
+        ? t("entered_summary", { done: s.entrants - s.lacking, entrants: s.entrants, lacking: s.lacking })
+        : t("entered_all");
+      const codes = p.entrants.filter(function (e) { return e.lacking.length; }).map(function (e) { return e.code; });
+      flagSummary.textContent = codes.length ? t("lacking_list", { codes: codes.join(", ") }) : "";
+      flagSummary.classList.toggle("flagged-text", codes.length > 0);
+    } else {
+      $("summary").textContent =
+        t("summary", { done: s.submitted + s.corrected, cells: s.cells, missing: s.missing, corrected: s.corrected }) +
+        (s.lacking ? " · " + t("lacking_count", { n: s.lacking }) : "");
+      if (state.spreadInvalid) flagSummary.textContent = t("spread_flags_hidden");
+      else flagSummary.textContent = s.flags ? t("flags_count", { n: s.flags }) : t("no_flags", { spread: p.spread });
+      flagSummary.classList.toggle("flagged-text", s.flags > 0 && !state.spreadInvalid);
+    }
+    $("spread").closest(".spread").hidden = p.mode === "entered";
+    $("spread-error").textContent = state.spreadInvalid && p.mode !== "entered" ? t("spread_invalid") : "";
+    $("spread").setAttribute("aria-invalid", state.spreadInvalid ? "true" : "false");
+    if (document.activeElement !== $("spread") && !state.spreadInvalid) $("spread").value = p.spread;
+    document.querySelectorAll("#legend .legend-judged").forEach(function (li) { li.hidden = p.mode === "entered"; });
+    const needed = p.round.entered.some(function (c) { return c.default === null; });
+    document.querySelectorAll("#legend .legend-entered").forEach(function (li) { li.hidden = !needed; });
+    $("legend-default").hidden = !p.round.entered.some(function (c) { return c.default !== null; });
   }
 
   function whoOf(entrant) {
@@ -193,6 +212,7 @@
   }
 
   function cellChip(cell) {
+    if (state.spreadInvalid) cell = Object.assign({}, cell, { flags: 0 });
     const text = {
       missing: "—",
       partial: t("cell_partial", { given: cell.given, expected: cell.expected }) + (cell.corrected ? "*" : ""),
@@ -205,12 +225,14 @@
       (cell.flags ? " · " + t("cell_flags", { n: cell.flags }) : "");
     return el(
       "span",
-      { class: "cell-chip " + cell.status + (cell.flags ? " flagged" : ""), title: title, "aria-label": title },
-      text,
-      cell.flags ? el("b", { class: "flag-mark", text: "!" + (cell.flags > 1 ? cell.flags : "") }) : null
+      { class: "cell-chip " + cell.status + (cell.flags ? " flagged" : ""), title: title },
+      el("span", { "aria-hidden": "true", text: text }),
+      cell.flags ? el("b", { class: "flag-mark", "aria-hidden": "true", text: "!" + (cell.flags > 1 ? cell.flags : "") }) : null,
+      el("span", { class: "sr-only", text: title })
     );
   }
 
+  /* The entered values of an entrant, item by item: a value, the default (said in words) or a "lacking" chip. */
   function enteredSummary(entrant) {
     const criteria = enteredCriteria();
     const items = state.progress.round.items;
@@ -221,21 +243,24 @@
       const v = enteredOf(entrant.code, i);
       pending = pending || v.pending;
       failed = failed || v.failed;
-      parts.push(
-        criteria
-          .map(function (c) {
-            const value = v.values[c.key];
-            return value !== undefined ? value : c.default !== null ? "(" + c.default + ")" : "—";
-          })
-          .join(" / ")
-      );
+      if (i > 1) parts.push(el("span", { class: "sep", text: " · " }));
+      criteria.forEach(function (c, n) {
+        if (n > 0) parts.push(el("span", { class: "sep", text: " / " }));
+        const value = v.values[c.key];
+        if (value !== undefined) parts.push(el("span", { class: "entered-value", text: value }));
+        else if (c.default !== null) parts.push(el("span", { class: "default-value", text: t("default_value", { value: c.default }) }));
+        else parts.push(el("span", { class: "cell-chip missing lacking", text: t("lacking_cell") }));
+      });
     }
-    return { text: parts.join(" · "), pending: pending, failed: failed };
+    return { nodes: parts, pending: pending, failed: failed };
   }
 
   function renderGrid() {
     const head = $("grid-head");
     const body = $("grid-body");
+    // a keyboard user's place in the grid survives the redraw (every 10 s and after each acknowledgement)
+    const focused = document.activeElement && body.contains(document.activeElement) ? document.activeElement.closest("tr") : null;
+    const refocus = focused ? focused.dataset.code : null;
     C.clear(head);
     C.clear(body);
     const p = state.progress;
@@ -259,18 +284,30 @@
       const row = el(
         "tr",
         {
-          class: current ? "current" : "",
-          tabindex: "0",
+          class: (current ? "current" : "") + (entrant.lacking && entrant.lacking.length ? " lacking-row" : ""),
           dataset: { code: entrant.code },
           onclick: function () { selectEntrant(entrant.code); },
-          onkeydown: function (event) {
-            if (event.key === "Enter" || event.key === " ") {
-              event.preventDefault();
-              selectEntrant(entrant.code);
-            }
-          },
         },
-        el("th", { scope: "row", class: "entrant-col" }, el("span", { class: "entrant-code", text: entrant.code }), whoOf(entrant) ? el("small", { text: whoOf(entrant) }) : null),
+        el(
+          "th",
+          { scope: "row", class: "entrant-col" },
+          el(
+            "button",
+            {
+              type: "button",
+              class: "entrant-button",
+              // the visible text first (WCAG 2.5.3 label in name), then what the button does
+              "aria-label": entrant.code + (whoOf(entrant) ? " " + whoOf(entrant) : "") + " · " + t("select_entrant", { code: entrant.code }),
+              "aria-pressed": current ? "true" : "false",
+              onclick: function (event) {
+                event.stopPropagation();
+                selectEntrant(entrant.code);
+              },
+            },
+            el("span", { class: "entrant-code", text: entrant.code }),
+            whoOf(entrant) ? el("small", { text: whoOf(entrant) }) : null
+          )
+        ),
         p.judges.map(function (j) {
           return el("td", { dataset: { judge: j.code, status: entrant.cells[j.code].status } }, cellChip(entrant.cells[j.code]));
         })
@@ -281,7 +318,7 @@
           el(
             "td",
             { class: "entered-col" + (s.pending ? " pending" : "") + (s.failed ? " failed" : "") },
-            el("span", { text: s.text }),
+            el("span", { class: "entered-values" }, s.nodes),
             s.pending ? el("small", { class: "pending-text", text: t("status_pending") }) : null,
             s.failed ? el("small", { class: "error", text: t("status_failed") }) : null
           )
@@ -289,6 +326,10 @@
       }
       body.append(row);
     });
+    if (refocus) {
+      const button = body.querySelector('tr[data-code="' + CSS.escape(refocus) + '"] .entrant-button');
+      if (button) button.focus();
+    }
   }
 
   function selectEntrant(code) {
@@ -306,6 +347,11 @@
     if (!state.progress || !state.entrant) return;
     const criteria = {};
     state.progress.round.criteria.forEach(function (c) { criteria[c.key] = c.label; });
+    $("flags-section").hidden = state.progress.mode === "entered";
+    if (state.spreadInvalid) {
+      list.append(el("li", { class: "muted", text: t("spread_flags_hidden") }));
+      return;
+    }
     const flags = state.progress.flags.filter(function (f) { return f.entrant === state.entrant; });
     if (!flags.length) list.append(el("li", { class: "muted", text: t("entrant_flags_none") }));
     flags.forEach(function (f) {
@@ -329,6 +375,7 @@
     renderFlags();
     renderEntry();
     if (state.explainFor !== entrant.code) {
+      C.clear($("outcome"));
       $("explain").textContent = "…";
       state.explainFor = entrant.code;
     }
@@ -439,13 +486,24 @@
     renderEntry();
   }
 
+  /* What the lock dialog says is still to come: marks the panel has not given, entrants lacking a value. */
+  function stillMissing() {
+    const s = state.progress.summary;
+    const parts = [];
+    if (s.cells && s.missing + s.partial > 0) {
+      parts.push(t("lock_missing", { missing: s.missing + s.partial, expected: s.cells }));
+    }
+    if (s.lacking) parts.push(t("lock_lacking", { lacking: s.lacking, entrants: s.entrants }));
+    return parts.length ? parts.join(" ") : t("lock_complete");
+  }
+
   async function toggleLock() {
     const p = state.progress;
     if (!p) return;
     const locked = p.round.status === "locked";
     const reason = await C.confirmDialog({
       title: t(locked ? "unlock_title" : "lock_title", { round: roundLabel() }),
-      sub: t(locked ? "unlock_text" : "lock_text"),
+      sub: (locked ? "" : stillMissing() + " ") + t(locked ? "unlock_text" : "lock_text"),
       rows: [],
       reason: locked ? "required" : "optional",
       reasonLabel: t(locked ? "unlock_reason" : "lock_reason"),
@@ -499,11 +557,14 @@
     spreadTimer = window.setTimeout(function () {
       const raw = $("spread").value.trim().replace(",", ".");
       const d = Dec.parse(raw);
-      if (!d || Dec.cmp(d, Dec.parse("0")) <= 0) {
-        state.error = t("spread_invalid");
+      if (!d || Dec.cmp(d, Dec.parse("0")) <= 0 || Dec.cmp(d, Dec.parse("1000")) > 0) {
+        state.spreadInvalid = true;
         renderToolbar();
+        renderGrid();
+        renderFlags();
         return;
       }
+      state.spreadInvalid = false;
       state.spread = Dec.format(d);
       load(false);
     }, 500);
@@ -532,6 +593,7 @@
   renderRounds();
   renderToolbar();
   renderGrid();
+  C.chiefPanels.events(state.progress);
   renderDetail();
   renderOutbox();
   load(true);

@@ -77,7 +77,12 @@ async def test_progress_grid_and_flags(pages: Pages) -> None:
         "corrected": 1,
         "cells": 12,
         "flags": 1,
+        "marks": 8 + 3,  # of 3 entrants x 4 judges x 2 items
+        "marks_expected": 24,
+        "entrants": 3,
+        "lacking": 3,  # nobody has the degree of difficulty (entered by the chief judge) yet
     }
+    assert progress["mode"] == "judged"
     # item 1 of D01: 8, 8.5, 8, 4 -> median 8; J4 is 4 points away (more than 2)
     assert progress["spread"] == "2"
     assert progress["flags"] == [
@@ -238,3 +243,136 @@ async def test_next_round_scores_the_advancing_entrants_once_the_round_is_locked
     assert [e["code"] for e in after["entrants"]] == ["D01", "D03"]
     grid = (await chief.get("/chief/api/progress?round=final")).json()
     assert [e["code"] for e in grid["entrants"]] == ["D01", "D03"]
+
+
+# -- issue 12: the round in progress, entered values, the breakdown panel, round events ------------------------------
+
+THEORY_TOML = """\
+[contest]
+slug = "{slug}"
+title = "{title}"
+judges = ["J1", "J2"]
+
+[[criteria]]
+key = "exam"
+label = "理论成绩"
+judged = false
+min = 0
+max = 100
+
+[[criteria]]
+key = "skill"
+label = "实操"
+min = 0
+max = 10
+step = 0.5
+
+[[rounds]]
+key = "theory"
+label = "理论考试"
+criteria = ["exam"]
+
+[rounds.scoring]
+item = "exam"
+
+[[rounds]]
+key = "practical"
+label = "实操考核"
+criteria = ["skill"]
+standing = "theory + practical"
+
+[rounds.scoring]
+panel = "mean"
+item = "skill"
+"""
+
+
+@pytest.mark.asyncio
+async def test_the_page_opens_on_the_round_in_progress(pages: Pages) -> None:
+    slug = await pages.contest(THEORY_TOML, OPEN_PEOPLE, title="t")
+    tokens = await pages.judges(slug, "J1", "J2", chief="CJ")
+    chief, _ = await pages.login(tokens["CJ"])
+    # the theory exam comes first but nobody judges it: the page opens where the panel marks
+    assert page_data((await chief.get("/chief")).text)["round"] == "practical"
+    assert page_data((await chief.get("/chief?round=theory")).text)["round"] == "theory"  # asked for by name
+    # every sheet in, theory values still lacking: the theory exam is where the work is
+    for code in ("D01", "D02", "D03"):
+        for judge in ("J1", "J2"):
+            await pages.mark(slug, code, "practical", {"skill": "8"}, judge)
+    assert page_data((await chief.get("/chief")).text)["round"] == "theory"
+    for code in ("D01", "D02", "D03"):
+        await pages.mark(slug, code, "theory", {"exam": "80"}, "")
+    # everything in: the last open round with marks; once it is locked, the open one
+    assert page_data((await chief.get("/chief")).text)["round"] == "practical"
+    locked = await pages.organizer.patch(f"/api/contests/{slug}/rounds/practical", json={"status": "locked"})
+    assert locked.status_code == 200
+    assert page_data((await chief.get("/chief")).text)["round"] == "theory"
+
+
+@pytest.mark.asyncio
+async def test_a_round_of_entered_values_shows_who_lacks_one(pages: Pages) -> None:
+    slug = await pages.contest(THEORY_TOML, OPEN_PEOPLE, title="t")
+    tokens = await pages.judges(slug, "J1", "J2", chief="CJ")
+    await pages.mark(slug, "D02", "theory", {"exam": "91"}, "")
+    chief, _ = await pages.login(tokens["CJ"])
+    progress = (await chief.get("/chief/api/progress?round=theory")).json()
+    assert progress["mode"] == "entered" and progress["judges"] == []  # not judges x entrants, not 0/6
+    summary = progress["summary"]
+    assert (summary["cells"], summary["entrants"], summary["lacking"]) == (0, 3, 2)
+    lacking = {e["code"]: e["lacking"] for e in progress["entrants"]}
+    assert lacking == {"D01": [{"item": 1, "criterion": "exam"}], "D02": [], "D03": [{"item": 1, "criterion": "exam"}]}
+    judged = (await chief.get("/chief/api/progress?round=practical")).json()
+    assert judged["mode"] == "judged" and judged["summary"]["cells"] == 6 and judged["summary"]["lacking"] == 0
+
+
+@pytest.mark.asyncio
+async def test_breakdown_panel_total_and_rank_first_with_labels(pages: Pages) -> None:
+    slug = await pages.contest(with_panel(OPEN_TOML, "J1", "J2", "J3"), OPEN_PEOPLE, title="t")
+    tokens = await pages.judges(slug, "J1", "J2", "J3", chief="CJ")
+    for item in (1, 2):
+        await pages.mark(slug, "D01", "prelim", {"dd": "2.0"}, "", item=item)
+        for judge, value in (("J1", "7"), ("J2", "8"), ("J3", "9")):
+            await pages.mark(slug, "D01", "prelim", {"execution": value}, judge, item=item)
+    chief, _ = await pages.login(tokens["CJ"])
+    url = "/chief/api/explain?round=prelim&entrant=D01"
+    chinese = (await chief.get(url, headers={"accept-language": "zh-CN"})).json()["panel"]
+    assert (chinese["total"], chinese["rank"], chinese["name"]) == ("32.00", 1, "林浩然")
+    step = chinese["steps"][0]
+    assert step == {"label": "预赛 第1项 · 动作完成", "detail": "J1 7, J2 8, J3 9；中位数 = 8", "value": "8"}
+    assert "预赛 第1项 · 难度系数" in [s["label"] for s in chinese["steps"]]
+    assert "动作完成 * 难度系数 = 8 * 2" in [s["detail"] for s in chinese["steps"]]
+    english = (await chief.get(url, headers={"accept-language": "en"})).json()
+    text = json.dumps(english["panel"], ensure_ascii=False)
+    assert "prelim" not in text and "execution" not in text and "预赛 item 2 · 动作完成" in text
+    assert english["lines"][0] == "D01 林浩然 (广东省跳水队)"  # the plain lines are as before
+
+
+@pytest.mark.asyncio
+async def test_round_events_with_who_when_and_why(pages: Pages) -> None:
+    slug = await pages.contest(OPEN_TOML, OPEN_PEOPLE, title="t")
+    tokens = await pages.judges(slug, "J1", chief="CJ")
+    chief, csrf = await pages.login(tokens["CJ"])
+    rounds = f"/api/contests/{slug}/rounds/prelim"
+    assert (await chief.get("/chief/api/progress?round=prelim")).json()["events"] == []
+    headers = {"x-csrf-token": csrf}
+    assert (await chief.patch(rounds, json={"status": "locked", "reason": "全部评完"}, headers=headers)).is_success
+    assert (await chief.patch(rounds, json={"status": "open", "reason": "J1 申请更正"}, headers=headers)).is_success
+    frozen = await pages.organizer.patch(rounds, json={"board": "frozen", "reason": "颁奖前封榜"})
+    assert frozen.status_code == 200
+
+    history = await pages.organizer.get(f"/api/contests/{slug}/history")
+    assert history.status_code == 200
+    events = history.json()["rounds"]
+    assert [(e["round"], e["changes"], e["by"], e["by_judge"], e["reason"]) for e in events] == [
+        ("prelim", [{"what": "status", "from": "open", "to": "locked"}], "judge", "CJ", "全部评完"),
+        ("prelim", [{"what": "status", "from": "locked", "to": "open"}], "judge", "CJ", "J1 申请更正"),
+        ("prelim", [{"what": "board", "from": "live", "to": "frozen"}], "organizer", "", "颁奖前封榜"),
+    ]
+    assert all(e["at"].endswith("Z") for e in events)
+    assert [e["version"] for e in events] == sorted(e["version"] for e in events)
+    # the chief judge's page reads the same events, newest first, for the round shown
+    shown = (await chief.get("/chief/api/progress?round=prelim")).json()["events"]
+    assert [e["reason"] for e in shown] == ["颁奖前封榜", "J1 申请更正", "全部评完"]
+    assert (await chief.get("/chief/api/progress?round=final")).json()["events"] == []
+    # the history stays the organizers'
+    assert (await chief.get(f"/api/contests/{slug}/history")).status_code in (401, 403)

@@ -2,14 +2,52 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from contest.scoring.board import Board, Row
+from contest.scoring.definition import PANEL
 from contest.scoring.errors import ScoringError
 from contest.scoring.messages import Gettext, Message, translated
 from contest.scoring.numbers import plain, round_half_up
 from contest.scoring.totals import Step
+
+# a panel method in words a reader knows (the plain lines keep the contest file's own word)
+METHOD_WORDS = {
+    "mean": Message("mean"),
+    "median": Message("median"),
+    "sum": Message("sum"),
+    "trimmed_mean": Message("trimmed mean (highest and lowest dropped)"),
+    "trimmed_sum": Message("trimmed sum (highest and lowest dropped)"),
+}
+NAMED = ("round", "item", "part", "key")  # the values of a step's message that are keys of rounds or criteria
+NAME = re.compile(r"[^\W\d]\w*")  # a name in a formula
+
+
+def relabelled(text: Any, labels: Mapping[str, str], gettext: Gettext | None = None) -> Any:
+    """`text` in words (translated by `gettext` when given): the keys of rounds, criteria and judges it names replaced
+    by `labels` (key -> label), also inside a formula, and a panel method by its description."""
+    if isinstance(text, Message):
+        if text.template in METHOD_WORDS and not text.values:
+            text = METHOD_WORDS[text.template]
+        values = {}
+        for name, value in text.values.items():
+            if isinstance(value, Message) or name == "method":
+                values[name] = relabelled(value, labels, gettext)
+            elif name in NAMED and isinstance(value, str):
+                values[name] = labels.get(value, value)
+            else:
+                values[name] = value
+        try:
+            return str(gettext(text.template) if gettext else text.template).format(**values)
+        except (KeyError, IndexError, ValueError):
+            return text.template.format(**values)
+    if isinstance(text, str):
+        return text if text in labels.values() else NAME.sub(lambda m: labels.get(m.group(), m.group()), text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -55,6 +93,41 @@ class Explanation:
             shown = text(Message("{outcome} (partial: {issues})", outcome=shown, issues=issues))
         out.append("  " + text(Message("total {total}: {outcome}", total=f"{row.total:f}", outcome=shown)))
         return out
+
+    def panel(self, gettext: Gettext | None = None, labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """The explanation as a reader's panel: the outcome first (total, rank, award), then each step with the
+        names of rounds, criteria and methods in words (`labels`: key -> label), in `gettext`'s language."""
+
+        words = dict(labels or {})
+        words.setdefault(PANEL, relabelled(Message("panel result"), {}, gettext))
+
+        def text(message: Any) -> str:
+            return str(relabelled(message, words, gettext))
+
+        row = self.row
+        steps = [
+            {
+                "label": text(step.label),
+                "detail": text(step.detail),
+                "value": None if step.value is None else plain(step.value),
+            }
+            for step in self.steps
+        ]
+        breakers = ", ".join(f"{text(name)} {value:f}" for name, value in self.tie_breakers)
+        return {
+            "entrant": row.entrant,
+            "name": row.name,
+            "organization": row.organization,
+            "group": row.group,
+            "total": None if row.total is None else f"{row.total:f}",
+            "rank": row.rank,
+            "award": row.award,
+            "advances": row.advances,
+            "complete": row.total is not None and not row.issues,
+            "issues": [text(issue) for issue in row.issues],
+            "tie_breakers": breakers,
+            "steps": steps,
+        }
 
     def __str__(self) -> str:
         return "\n".join(self.lines())

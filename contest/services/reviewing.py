@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db import queries
+from contest.db.models import Mark
 from contest.live.boards import BoardRegistry
 from contest.scoring import ScoringError, explain
-from contest.scoring.messages import Gettext
-from contest.scoring.numbers import plain
+from contest.scoring.messages import Gettext, translated
+from contest.scoring.numbers import parse_decimal, plain
 from contest.scoring.review import spread_flags
+from contest.services import rounds
 from contest.services.errors import Invalid, Message, NotFound
 from contest.services.judging import (
     Json,
@@ -36,9 +39,9 @@ SPREAD_RANGE = "expected a number of points greater than 0 and at most {most}, g
 def parse_spread(raw: str | None) -> Decimal | None:
     if raw is None or raw == "":
         return None
-    try:
-        value = Decimal(raw)
-    except ArithmeticError:
+    try:  # the input policy's numbers: plain ASCII decimals (not 1_0, ٢ or １)
+        value = parse_decimal(raw)
+    except ValueError:
         raise Invalid(Message("expected a number of points such as 2 or 1.5, got {raw!r}", raw=raw), "spread") from None
     if not value.is_finite() or value <= 0 or value > MAX_SPREAD:
         raise Invalid(Message(SPREAD_RANGE, most=MAX_SPREAD, raw=raw), "spread")
@@ -68,6 +71,9 @@ def progress(
             corrected.add((who, judge))
 
     entrants = advancing(boards, gathered)
+    if not judged:  # a round of entered values (a theory exam): nobody on a panel, nothing for the grid's judges
+        panel = ()
+    needed = [c["key"] for c in gathered.round_json["entered"] if c["default"] is None]
     flags: list[Json] = []
     flagged: dict[tuple[str, str], int] = {}
     for entrant in entrants:
@@ -121,25 +127,48 @@ def progress(
             str(item): {k: v for k in entered_keys if (v := current.get((code, item, k, ""))) is not None}
             for item in range(1, rnd.items + 1)
         }
+        lacking = [
+            {"item": item, "criterion": k}
+            for item in range(1, rnd.items + 1)
+            for k in needed
+            if k not in entered[str(item)]
+        ]
         out.append(
             {
                 **entrant,
                 "cells": cells,
                 "entered": entered,
                 "entered_corrected": (code, "") in corrected,
+                "lacking": lacking,
             }
         )
     return {
         "contest": contest_json(seat),
         "round": gathered.round_json,
         "rounds": _rounds_brief(db, seat),
+        "events": _events(db, seat, rnd.key),
         "judges": [{"code": j, "name": judges.get(j, "")} for j in panel],
         "entrants": out,
         "flags": flags,
         "spread": plain(spread),
-        "summary": {**counts, "cells": sum(counts.values()), "flags": len(flags)},
+        "summary": {
+            **counts,
+            "cells": sum(counts.values()),
+            "flags": len(flags),
+            "marks": sum(c["given"] for e in out for c in e["cells"].values()),
+            "marks_expected": expected * len(panel) * len(out),
+            "entrants": len(out),
+            "lacking": sum(1 for e in out if e["lacking"]) if needed else 0,
+        },
+        "mode": "judged" if judged else "entered",
         "version": seat.contest.seq,
     }
+
+
+def _events(db: sessionmaker[Session], seat: Seat, key: str) -> list[Json]:
+    """The round's events, newest first."""
+    with db() as session:
+        return list(reversed(rounds.events(session, seat.contest.id, key)))
 
 
 def _rounds_brief(db: sessionmaker[Session], seat: Seat) -> list[Json]:
@@ -161,12 +190,63 @@ def chief_home(db: sessionmaker[Session], principal: Principal, slug: str | None
     with db() as session:
         seat = seat_of(session, principal, slug, chief=True)
         judge = next((j for j in queries.judges_of(session, seat.contest.id) if j.code == principal.judge), None)
+        work = _work(session, seat)
+    rounds = _rounds_brief(db, seat)
     return {
         "contest": contest_json(seat),
         "judge": {"code": principal.judge, "name": judge.name if judge else "", "chief": principal.chief},
-        "rounds": _rounds_brief(db, seat),
+        "rounds": rounds,
+        "current": in_progress(rounds, work),
         "spread": plain(seat.definition.review.spread),
     }
+
+
+def _work(session: Session, seat: Seat) -> dict[str, tuple[int, int, int, int]]:
+    """Each round's work: (judged marks given, judged marks expected, entered values given, entered values needed),
+    counting every entrant (one query of the distinct current marks)."""
+    definition = seat.definition
+    entrants = len(queries.entrants_of(session, seat.contest.id))
+    everyone = tuple(j.code for j in queries.judges_of(session, seat.contest.id) if not j.chief)
+    marks = select(Mark.round, Mark.entrant, Mark.item, Mark.criterion, Mark.judge).where(
+        Mark.contest_id == seat.contest.id
+    )
+    distinct = marks.distinct().subquery()
+    given = select(distinct.c.round, distinct.c.criterion, func.count()).group_by(
+        distinct.c.round, distinct.c.criterion
+    )
+    counts = {(key, criterion): n for key, criterion, n in session.execute(given).all()}
+    out = {}
+    for rnd in definition.rounds:
+        criteria = [definition.criterion(k) for k in rnd.criteria]
+        judged = [c.key for c in criteria if c.judged]
+        needed = [c.key for c in criteria if not c.judged and c.default is None]
+        panel = len(definition.panel(rnd.key) or everyone) if judged else 0  # as submit_marks checks it
+        out[rnd.key] = (
+            sum(counts.get((rnd.key, k), 0) for k in judged),
+            entrants * rnd.items * len(judged) * panel,
+            sum(counts.get((rnd.key, k), 0) for k in needed),
+            entrants * rnd.items * len(needed),
+        )
+    return out
+
+
+def in_progress(rounds: list[Json], work: dict[str, tuple[int, int, int, int]]) -> str:
+    """The round the chief judge's page opens on: the first open round the panel is still marking (or expects
+    marks for), else the first open round still lacking entered values, else the last open round with marks, else
+    the first open round, else the first round."""
+    opened: list[str] = [r["key"] for r in rounds if r["status"] == "open"]
+    for key in opened:
+        given, expected, _, _ = work[key]
+        if expected and given < expected:
+            return key
+    for key in opened:
+        _, _, entered, needed = work[key]
+        if needed and entered < needed:
+            return key
+    marked = [key for key in opened if work[key][0] or work[key][2]]
+    if marked:
+        return marked[-1]
+    return opened[0] if opened else str(rounds[0]["key"])
 
 
 def explain_entrant(
@@ -185,6 +265,8 @@ def explain_entrant(
         rnd = round_of(seat.definition, round_key)
         if code not in queries.existing_entrants(session, seat.contest.id, [code]):
             raise NotFound(Message("no entrant has the code {code!r}", code=code), "entrant")
+        judges = [j.code for j in queries.judges_of(session, seat.contest.id)]
+    labels = explain_labels(seat, judges, gettext)
     state = boards.current(seat.contest.slug)
     with state.lock:
         board = state.board(rnd.key)
@@ -193,7 +275,28 @@ def explain_entrant(
         except ScoringError:
             return {"entrant": code, "round": rnd.key, "lines": [], "scored": False, "version": board.version}
         lines = explanation.lines(gettext)
+        panel = explanation.panel(gettext, labels)
         version = board.version
     if seat.names_hidden:
         lines[0] = code
-    return {"entrant": code, "round": rnd.key, "lines": lines, "scored": True, "version": version}
+        panel["name"] = panel["organization"] = ""
+    return {
+        "entrant": code,
+        "round": rnd.key,
+        "round_label": rnd.label,
+        "lines": lines,
+        "panel": panel,
+        "scored": True,
+        "version": version,
+    }
+
+
+def explain_labels(seat: Seat, judges: list[str], gettext: Gettext | None) -> dict[str, str]:
+    """What a breakdown calls each key: rounds and criteria by their labels, a judge's line as that judge's total."""
+    labels: dict[str, str] = {}
+    for code in judges:
+        total = Message("{judge}'s total", judge=code)
+        labels[code] = translated(total, gettext) if gettext else total
+    labels.update({c.key: c.label or c.key for c in seat.definition.criteria})
+    labels.update({r.key: r.label or r.key for r in seat.definition.rounds})
+    return labels

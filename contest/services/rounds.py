@@ -6,10 +6,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db import queries
-from contest.db.models import Contest, RoundEvent, RoundState, now
+from contest.db.models import Contest, Judge, RoundEvent, RoundState, Token, now
 from contest.services.contests import definition_of, get_contest, next_version
 from contest.services.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from contest.services.principals import Principal
@@ -131,3 +132,43 @@ def brief(db: sessionmaker[Session], slug: str) -> dict[str, Any]:
                 {"key": rnd.key, "label": rnd.label, "status": view.status, "board": view.board, "reveal": reveal}
             )
     return {"contest": definition.slug, "title": definition.title, "blind": definition.blind, "rounds": rounds}
+
+
+def events(session: Session, contest_id: int, key: str | None = None) -> list[dict[str, Any]]:
+    """Every change of the contest's rounds (or of round `key`), oldest first: what changed (status, board, reveal,
+    each from and to), who (role, and the judge's code for a chief judge), when and why."""
+    query = (
+        select(RoundEvent, Judge.code)
+        .outerjoin(Token, RoundEvent.token_id == Token.id)
+        .outerjoin(Judge, Token.judge_id == Judge.id)
+        .where(RoundEvent.contest_id == contest_id)
+        .order_by(RoundEvent.seq, RoundEvent.id)
+    )
+    if key is not None:
+        query = query.where(RoundEvent.round == key)
+    return [
+        {
+            "round": event.round,
+            "version": event.seq,
+            "at": event.created_at.isoformat(timespec="seconds") + "Z",
+            "by": event.role,
+            "by_judge": judge or "",
+            "changes": changes_of(event.change),
+            "reason": event.reason,
+        }
+        for event, judge in session.execute(query).all()
+    ]
+
+
+def changes_of(change: str) -> list[dict[str, str]]:
+    """A stored change ("status open → locked; board live → frozen; reveal rank 3") as a list of what changed."""
+    out = []
+    for part in change.split("; "):
+        what, _, rest = part.partition(" ")
+        if what in ("status", "board") and " → " in rest:
+            before, _, after = rest.partition(" → ")
+            out.append({"what": what, "from": before, "to": after})
+        elif what == "reveal":
+            by, _, step = rest.partition(" ")
+            out.append({"what": "reveal", "by": by, "step": step})
+    return out

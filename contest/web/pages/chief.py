@@ -1,9 +1,12 @@
 """The chief judge's page (裁判长) and the JSON behind it. The chief judge signs in with the same QR link as every
 judge (their token has chief = true); organizers may read the JSON with a bearer token and ?contest=SLUG.
 
-GET /chief                 the page: progress grid, flags, entered values, lock and unlock, breakdowns
-GET /chief/api/progress    ?round=KEY[&spread=POINTS][&contest=SLUG]: judge x entrant progress and flags
-GET /chief/api/explain     ?round=KEY&entrant=CODE[&contest=SLUG]: the entrant's breakdown, line by line
+GET /chief                 the page, on the round in progress (or ?round=KEY): progress grid, flags, entered values,
+                           lock and unlock, breakdowns, the round's history
+GET /chief/api/progress    ?round=KEY[&spread=POINTS][&contest=SLUG]: judge x entrant progress and flags (or, for a
+                           round of entered values, who still lacks one) and the round's events, newest first
+GET /chief/api/explain     ?round=KEY&entrant=CODE[&contest=SLUG]: the entrant's breakdown, line by line, and as a
+                           panel (total, rank, award, then each step named by labels)
 GET /chief/api/verify      [?contest=SLUG]: this server's standings (every round, group and frozen board) against
                            a fresh computation from the stored marks (核对排名)
 
@@ -21,12 +24,20 @@ from starlette.routing import Route
 from contest.scoring.messages import translated
 from contest.services import reviewing
 from contest.services.errors import Invalid, Message
+from contest.services.principals import ROLES, Principal, require
 from contest.services.verify import verify_server
 from contest.web.auth import principal_of
 from contest.web.http import gettext_of, reader_of
 from contest.web.pages import boards_of, csrf_of, db_of, page, pages_of, session_principal
 
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+async def _signed_in(request: Request) -> Principal:
+    """The caller, refused (401) when signed out: the JSON below is for chief judges and organizers only."""
+    principal = await principal_of(request)
+    require(principal, *ROLES)
+    return principal
 
 
 def _check_params(request: Request, allowed: tuple[str, ...]) -> None:
@@ -44,9 +55,7 @@ async def chief_page(request: Request) -> Response:
     keys = [r["key"] for r in home["rounds"]]
     data = {
         **home,
-        "round": wanted
-        if wanted in keys
-        else next((r["key"] for r in home["rounds"] if r["status"] == "open"), keys[0]),
+        "round": wanted if wanted in keys else home["current"],
         "csrf": csrf_of(request),
         "urls": {
             "progress": "/chief/api/progress",
@@ -62,8 +71,8 @@ async def chief_page(request: Request) -> Response:
 
 
 async def progress(request: Request) -> Response:
+    principal = await _signed_in(request)  # credentials before parameters: 401 before 422
     _check_params(request, ("round", "spread", "contest"))
-    principal = await principal_of(request)
     params = request.query_params
     spread = reviewing.parse_spread(params.get("spread"))
     payload = await run_in_threadpool(
@@ -79,8 +88,8 @@ async def progress(request: Request) -> Response:
 
 
 async def explain(request: Request) -> Response:
+    principal = await _signed_in(request)
     _check_params(request, ("round", "entrant", "contest"))
-    principal = await principal_of(request)
     params = request.query_params
     code = params.get("entrant", "").strip()
     if not code:
@@ -101,8 +110,8 @@ async def explain(request: Request) -> Response:
 async def verify(request: Request) -> Response:
     """The running server's own boards against a fresh computation: agree, or each difference as a line of text in
     the page's language."""
+    principal = await _signed_in(request)
     _check_params(request, ("contest",))
-    principal = await principal_of(request)
     slug = request.query_params.get("contest") or None
     found, _ = await run_in_threadpool(verify_server, reader_of(request), boards_of(request), principal, slug)
     gettext = gettext_of(request) or str
