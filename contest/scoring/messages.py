@@ -8,7 +8,7 @@ to `translated`, and a message whose values are messages themselves is translate
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 Gettext = Callable[[str], str]
 
@@ -19,7 +19,7 @@ class Message(str):
     template: str
     values: dict[str, Any]
 
-    def __new__(cls, template: str, **values: Any) -> Message:
+    def __new__(cls, template: str, **values: Any) -> Self:
         text = super().__new__(cls, template.format(**values))
         text.template = template
         text.values = values
@@ -32,6 +32,31 @@ class Message(str):
             return str(gettext(self.template)).format(**values)
         except (KeyError, IndexError, ValueError):
             return self.template.format(**values)
+
+
+class Plural(Message):
+    """A Message about a count (`values[by]`): English says `template` for 1 and `plural` otherwise ("1 difference",
+    "2 differences"); a catalog picks its own form (ngettext: the `.po` entry's `msgid_plural`, Chinese has one)."""
+
+    plural: str
+    by: str
+
+    def __new__(cls, template: str, plural: str, by: str = "count", **values: Any) -> Self:
+        text = super().__new__(cls, template if values[by] == 1 else plural, **values)
+        text.template, text.plural, text.by = template, plural, by
+        return text
+
+    def translated(self, gettext: Gettext) -> str:
+        values = {k: translated(v, gettext) for k, v in self.values.items()}
+        count = self.values[self.by]
+        english = self.template if count == 1 else self.plural
+        # a catalog's gettext is its bound method: the same catalog's ngettext knows the locale's plural forms
+        ngettext = getattr(getattr(gettext, "__self__", None), "ngettext", None)
+        try:
+            found = ngettext(self.template, self.plural, count) if callable(ngettext) else english
+            return str(found).format(**values)
+        except (KeyError, IndexError, ValueError, TypeError):
+            return english.format(**values)
 
 
 def translated(text: Any, gettext: Gettext) -> Any:

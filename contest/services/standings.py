@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from contest.exports.tables import as_json
+from contest.language import gettext_for
 from contest.live.boards import BoardRegistry, ContestBoards, Shown, UnknownContest
 from contest.scoring import Board, Row
+from contest.scoring.messages import translated
 from contest.services.errors import Forbidden, Invalid, Message, NotFound, ServiceError
 
 Json = dict[str, Any]
@@ -26,12 +28,13 @@ class View:
     """One distinct view of a standing: every socket and request asking for it sees the same bytes."""
 
     slug: str
-    round: str | None = None  # None: the last round
+    round: str | None = None  # None: the latest round with marks (default_round)
     group: str | None = None
     limit: int = 100
     entrant: str | None = None
     organizer: bool = False
     hidden_as_empty: bool = False  # a screen's socket: a hidden board is an empty one, and the socket stays open
+    language: str | None = None  # a supported locale (zh_CN): the rows' `issues` in it; None: English
 
 
 def standings(registry: BoardRegistry, view: View) -> Json:
@@ -60,7 +63,7 @@ def render(registry: BoardRegistry, slug: str, views: Iterable[View]) -> dict[Vi
 
 def _payload(registry: BoardRegistry, state: ContestBoards, view: View) -> Json:
     definition = state.definition
-    key = view.round or definition.rounds[-1].key
+    key = view.round or default_round(state, organizer=view.organizer)
     if not definition.has_round(key):
         rounds = ", ".join(r.key for r in definition.rounds)
         raise Invalid(Message("no round {round!r}; rounds: {rounds}", round=key, rounds=rounds), "round")
@@ -87,15 +90,45 @@ def _payload(registry: BoardRegistry, state: ContestBoards, view: View) -> Json:
             payload["groups"] = board.groups if definition.ranking.groups == "separate" else []
             if reveal is not None:  # the public sees the ceremony; organizers, how far it has gone
                 payload["reveal"] = reveal
+    labels = {k: definition.round(k).label for k in definition.standing_rounds(key)}
+    if view.language is not None:  # what an incomplete entrant lacks, and the 成绩 / Score label, in their language
+        gettext = gettext_for(view.language)
+        for row in payload["rows"]:
+            row["issues"] = [str(translated(issue, gettext)) for issue in row["issues"]]
+        labels = {k: str(translated(label, gettext)) for k, label in labels.items()}
     if definition.blind and not view.organizer:
         # blind judging (加密): codes only; names are for organizers (decryption is theirs to publish)
         for row in payload["rows"]:
             row["name"] = row["organization"] = ""
     payload["title"] = definition.title
-    payload["labels"] = {k: definition.round(k).label for k in definition.standing_rounds(key)}
+    payload["labels"] = labels
     payload["status"] = shown.status
     payload["board"] = board_state
     return payload
+
+
+def default_round(state: ContestBoards, *, organizer: bool = False) -> str:
+    """The round a view that names none shows: the latest round that has marks (where the contest is now), skipping,
+    for the public, rounds whose board is hidden; before any mark, the first round (where the first marks will go).
+    A contest whose last round has not started yet thus shows the standing so far, not an empty board."""
+    keys = [r.key for r in state.definition.rounds]
+    marked = _marked_rounds(state)
+    for key in reversed(keys):
+        if key in marked and (organizer or state.states.get(key, Shown()).board != "hidden"):
+            return key
+    return next((k for k in reversed(keys) if k in marked), keys[0])
+
+
+def _marked_rounds(state: ContestBoards) -> set[str]:
+    """The rounds with at least one mark (current as of the state's version)."""
+    wanted = len(state.definition.rounds)
+    found: set[str] = set()
+    with state.lock:
+        for code in state.sheet.entrants():
+            found.update(state.sheet.entrant(code))
+            if len(found) >= wanted:
+                break
+    return found
 
 
 def _revealed(board: Board, view: View, shown: Shown) -> tuple[list[Row], Json]:

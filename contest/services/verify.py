@@ -25,7 +25,7 @@ from contest.db.models import RoundState
 from contest.exports.tables import as_json
 from contest.live.boards import BoardRegistry, UnknownContest, core_mark
 from contest.scoring import Board, ContestDefinition, Entrant, Mark, MarkSheet, parse_definition
-from contest.scoring.messages import Message
+from contest.scoring.messages import Message, Plural
 from contest.services.errors import NotFound
 from contest.services.judging import seat_of
 from contest.services.principals import Principal
@@ -79,10 +79,14 @@ class Verification:
 
     def summary(self) -> Message:
         if self.agree:
-            return Message(
-                "all {count} standings agree (version {version})", count=self.standings, version=self.version
+            return Plural(
+                "the {count} standing agrees (version {version})",
+                "all {count} standings agree (version {version})",
+                count=self.standings,
+                version=self.version,
             )
-        return Message(
+        return Plural(
+            "{count} difference between the standings shown and a fresh computation (version {version}):",
             "{count} differences between the standings shown and a fresh computation (version {version}):",
             count=len(self.differences),
             version=self.version,

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from contest.language import DEFAULT_LOCALE, LOCALES, LOCALES_DIR, compile_po, normalize_locale
+from contest.scoring.messages import Message, translated
 
 COOKIE = "lang"
 HTML_LANG = {"zh_CN": "zh-CN", "en": "en"}
@@ -65,9 +66,11 @@ class Pages:
     ) -> HTMLResponse:
         locale = self.locale_of(request)
         env = self.envs[locale]
+        gettext = self.gettext(locale)
         html = env.get_template(name).render(
             {
-                **(context or {}),
+                # a Message handed to a page (an error's detail, a round's label) is shown in the page's language
+                **{key: in_language(value, gettext) for key, value in (context or {}).items()},
                 "locale": locale,
                 "html_lang": HTML_LANG[locale],
                 "other_locale": "en" if locale == "zh_CN" else "zh_CN",
@@ -79,6 +82,28 @@ class Pages:
         if asked is not None and asked != request.cookies.get(COOKIE):
             response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
         return response
+
+
+def counted(found: NullTranslations) -> Callable[..., dict[str, str]]:
+    """The templates' `plural(singular, plural, by="n")`: a text a script fills with a count, in both forms of the
+    locale (`{"one", "other", "by"}`; common.js `t()` picks the form by the count named `by`: "1 mark", "2 marks";
+    Chinese has one form)."""
+
+    def plural(singular: str, plural: str, by: str = "n") -> dict[str, str]:
+        return {"one": found.ngettext(singular, plural, 1), "other": found.ngettext(singular, plural, 2), "by": by}
+
+    return plural
+
+
+def in_language(value: Any, gettext: Callable[[str], str]) -> Any:
+    """`value` with every Message in it (at any depth of dicts, lists and tuples) translated through `gettext`."""
+    if isinstance(value, Message):
+        return translated(value, gettext)
+    if isinstance(value, dict):
+        return {key: in_language(item, gettext) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(in_language(item, gettext) for item in value) if not hasattr(value, "_fields") else value
+    return value
 
 
 def asset_versions(static_dir: Path) -> dict[str, str]:
@@ -120,6 +145,7 @@ def setup(
         )
         env.install_gettext_translations(found, newstyle=True)  # type: ignore[attr-defined]
         env.globals["asset"] = asset
+        env.globals["plural"] = counted(found)
         envs[locale] = env
         translations[locale] = found
     return Pages(envs, default, translations)

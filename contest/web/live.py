@@ -21,6 +21,7 @@ from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from contest.language import accepted_locale
 from contest.live.hub import Event, Hub
 from contest.services import standings
 from contest.services.errors import Invalid, Message, ServiceError, Unauthorized
@@ -66,7 +67,7 @@ async def _view(websocket: WebSocket) -> standings.View:
     params = websocket.query_params
     for key in params:
         if key not in PARAMETERS:
-            raise Invalid(f"unknown parameter {key!r}", key)
+            raise Invalid(Message("unknown parameter {name!r}", name=key), key)
     raw_limit = params.get("limit", "100")
     if not re.fullmatch(r"[0-9]{1,7}", raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise Invalid(f"expected a whole number from 1 to {MAX_LIMIT}", "limit")
@@ -79,6 +80,7 @@ async def _view(websocket: WebSocket) -> standings.View:
         params.get("entrant") or None,
         organizer=organizer,
         hidden_as_empty=True,
+        language=accepted_locale(websocket.headers.get("accept-language", "")),  # labels and issues in it
     )
 
 

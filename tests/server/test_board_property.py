@@ -261,6 +261,14 @@ class Fresh:
             states={s.round: s for s in states},
         )
 
+    def default_round(self, *, public: bool) -> str:
+        """The round a request that names none shows: the latest round with marks (for the public, the latest such
+        round whose board is not hidden, if any); before any mark, the first round."""
+        keys = [r.key for r in self.definition.rounds]
+        marked = [k for k in keys if any(mark.round == k for _, mark in self.marks)]
+        shown = [k for k in marked if not public or self.states[k].board != "hidden"]
+        return (shown or marked or keys[:1])[-1]
+
     def board(self, round_key: str, frozen: bool = False) -> Board:
         """The round's board now, or as it was frozen: the marks up to the freeze, with the entrants and the panel
         kept at the freeze."""
@@ -402,7 +410,7 @@ class BoardMachine(RuleBasedStateMachine):
         return Fresh.read(self.engine, self.contest.slug)
 
     def check(self, server: Server, fresh: Fresh, round_key: str | None, *, public: bool, **params: Any) -> None:
-        key = round_key or fresh.definition.rounds[-1].key
+        key = round_key or fresh.default_round(public=public)
         query = {k: v for k, v in {"round": round_key, **params}.items() if v is not None}
         response = server.request(
             "GET", self.url("/standings"), params=query, headers=self.headers(None if public else self.organizer)
