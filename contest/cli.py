@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from contest import __version__
+from contest import __version__, cli_credentials
 from contest.language import environment_locale, gettext_for, normalize_locale
 from contest.scoring import Board, ContestError, Entrant, MarkSheet, explain, parse_definition
 from contest.scoring.messages import Message, translated
@@ -189,6 +189,39 @@ def _settings(**overrides: object) -> Settings:
     help="Close a websocket whose heartbeat stays unanswered this long (default 20; 0: never; "
     "CONTEST_WS_PING_TIMEOUT).",
 )
+# connection limits (contest/web/limits.py, README "Limits")
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Close a connection that has not sent a request's headers this long after connecting (default 10; "
+    "0: never; CONTEST_HEADER_TIMEOUT).",
+)
+@click.option(
+    "--keep-alive-timeout",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Close an idle keep-alive connection after this long (default 5; CONTEST_KEEP_ALIVE_TIMEOUT).",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Connections and requests a worker serves at once, 503 beyond (default: the open-file limit less a "
+    "reserve; 0: no limit; CONTEST_MAX_CONNECTIONS).",
+)
+@click.option(
+    "--max-connections-per-ip",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Open connections a worker keeps from one address (default 100; 0: none; CONTEST_MAX_CONNECTIONS_PER_IP).",
+)
+@click.option(
+    "--trusted-proxies",
+    metavar="ADDRESSES",
+    help="Reverse proxies whose X-Forwarded-For names the client, comma-separated addresses or networks "
+    "(default: none; CONTEST_TRUSTED_PROXIES).",
+)
 def serve(
     db_url: str | None,
     redis_url: str | None,
@@ -197,17 +230,24 @@ def serve(
     workers: int | None,
     ws_ping_interval: float | None = None,
     ws_ping_timeout: float | None = None,
+    header_timeout: float | None = None,
+    keep_alive_timeout: float | None = None,
+    max_connections: int | None = None,
+    max_connections_per_ip: int | None = None,
+    trusted_proxies: str | None = None,
 ) -> None:
     """Run the judging server: SQLite file by default, PostgreSQL when given a URL. Settings also come from
     CONTEST_DATABASE_URL, CONTEST_REDIS_URL, CONTEST_REDIS_PREFIX (channel names, default "contest:"),
     CONTEST_HOST, CONTEST_PORT, CONTEST_WORKERS, CONTEST_PUBLIC_URL (what QR codes point at), CONTEST_SECRET_KEY
     (signs judges' session cookies; by default a key kept in the database), CONTEST_WS_PING_INTERVAL and
-    CONTEST_WS_PING_TIMEOUT.
+    CONTEST_WS_PING_TIMEOUT, and the connection limits (README "Limits").
 
     Several workers (--workers, or servers on several hosts sharing one PostgreSQL database) show the same
     standings: with --redis they tell each other about every change at once; without it each polls the
     database's change log twice a second for the contests its screens watch."""
     import uvicorn
+
+    from contest.web import limits
 
     settings = _settings(
         database_url=db_url,
@@ -217,7 +257,13 @@ def serve(
         workers=workers,
         ws_ping_interval=ws_ping_interval,
         ws_ping_timeout=ws_ping_timeout,
+        header_timeout=header_timeout,
+        keep_alive_timeout=keep_alive_timeout,
+        max_connections=max_connections,
+        max_connections_per_ip=max_connections_per_ip,
+        trusted_proxies=None if trusted_proxies is None else _proxies(trusted_proxies),
     )
+    limits.export(settings, os.environ)  # the workers' connection protocol and app read the limits from there
     # every worker process builds its app from these (uvicorn's workers import the factory by name)
     os.environ["CONTEST_DATABASE_URL"] = settings.database_url
     os.environ["CONTEST_HOST"] = settings.host
@@ -231,12 +277,21 @@ def serve(
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        ws="websockets-sansio",
         ws_per_message_deflate=False,  # the same bytes go to every screen: compressing per socket costs CPU
         ws_ping_interval=settings.ws_ping_interval or None,
         ws_ping_timeout=settings.ws_ping_timeout or None,
         log_level="warning",
+        **limits.uvicorn_options(settings),  # http and ws protocols (websockets-sansio), timeouts, proxy headers
     )
+
+
+def _proxies(raw: str) -> tuple[str, ...]:
+    from contest.settings import networks
+
+    try:
+        return networks("--trusted-proxies", raw)
+    except ValueError as exc:
+        raise ContestError(str(exc)) from None
 
 
 def _shown_url(url: str) -> str:
@@ -244,22 +299,9 @@ def _shown_url(url: str) -> str:
     return f"{scheme}://…@{rest.split('@', 1)[1]}" if "@" in rest else url
 
 
-@cli.command(short_help="Create an API token.")
-@click.option("--role", type=click.Choice(["organizer", "recorder"]), required=True)
-@DB_OPTION
-def token(role: str, db_url: str | None) -> None:
-    """Create an organizer or recorder token in the database and print it, alone on the last line."""
-    from contest.db.engine import make_engine, make_sessions, migrate
-    from contest.services.principals import new_token
-
-    settings = _settings(database_url=db_url)
-    engine = make_engine(settings.database_url)
-    migrate(engine)
-    with make_sessions(engine).begin() as session:
-        created = new_token(session, role)
-    engine.dispose()
-    click.echo(f"{role} token for {_shown_url(settings.database_url)} (shown once; keep it secret):", err=True)
-    click.echo(created)
+# `contest token` (create, --list, --revoke ID) and `contest judges revoke|reissue`: contest/cli_credentials.py
+cli.add_command(cli_credentials.token)
+cli.add_command(cli_credentials.judges)
 
 
 @cli.command(short_help="Put a contest, its entrants and marks into the database.")
@@ -321,11 +363,13 @@ def verify(slug: str, db_url: str | None, lang: str | None) -> None:
 @click.option("--no-serve", is_flag=True, help="Prepare the database and print the links, but do not serve.")
 def demo(db_url: str, host: str, port: int, no_serve: bool) -> None:
     """Load the fixture contests (tea-making with its sensory round left for the judges to score, livestream
-    selling, information writing, diving), create judges and tokens, print the judge, chief judge, screen and
-    admin links with QR codes, and serve. Run it again to get fresh links; nothing is loaded twice."""
+    selling, information writing, diving), create judges, a chief judge and tokens, and serve. For every contest
+    it prints the venue screen, phone and control links and each judge's and the chief judge's login link, with
+    QR codes for a tea judge's tablet and for the phones. Run it again to get fresh links; nothing is loaded
+    twice."""
     import segno
 
-    from contest.demo import prepare
+    from contest.demo import LIVE, links, prepare
 
     settings = _settings(database_url=db_url, host=host, port=port)
     if host in ("0.0.0.0", "::") and not settings.public_url and lan_address() is None:
@@ -333,15 +377,9 @@ def demo(db_url: str, host: str, port: int, no_serve: bool) -> None:
     venue = prepare(settings.database_url)
     base = settings.base_url
     click.echo(f"\ncontest demo — {base}  (database {_shown_url(settings.database_url)})\n")
-    click.echo(f"organizer token (Authorization: Bearer …): {venue.organizer_token}")
-    for slug in venue.slugs:
-        click.echo(f"{slug}: screen 大屏 {base}/screen/{slug}   phones 手机 {base}/live/{slug}")
-        click.echo(f"{' ' * len(slug)}  control 控制台 {base}/control/{slug}#token={venue.organizer_token}")
-    click.echo("")
-    for slug, code, path, chief in venue.judges:
-        role = "chief judge 裁判长" if chief else "judge 裁判"
-        click.echo(f"{role} {code} ({slug}): {base}{path}")
-    first = next(((c, p) for _, c, p, _ in venue.judges if c == venue.scorer), None)
+    for line in links(venue, base):
+        click.echo(line)
+    first = next(((c, p) for s, c, p, _ in venue.judges if s == LIVE and c == venue.scorer), None)
     if first is not None:
         click.echo(f"\nscan to score as {first[0]} on a tablet:")
         segno.make(f"{base}{first[1]}", error="m").terminal(compact=True)
@@ -350,6 +388,28 @@ def demo(db_url: str, host: str, port: int, no_serve: bool) -> None:
     segno.make(phones, error="m").terminal(compact=True)
     if not no_serve:
         serve.callback(settings.database_url, None, host, port, None)  # type: ignore[misc]
+
+
+@cli.command(short_help="Copy the database while the server runs.")
+@DB_OPTION
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The backup file (default: NAME-YYYYMMDD-HHMMSS.db, or contest-….dump for PostgreSQL).",
+)
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def backup(db_url: str | None, output: Path | None, force: bool) -> None:
+    """Back up the database while the server runs and judges score. SQLite: a consistent copy of every page
+    through SQLite's online backup API (marks acknowledged before it began are in it), checked with
+    PRAGMA integrity_check, one self-contained file. PostgreSQL: runs pg_dump --format=custom when installed.
+    Restore (README, Deploying): stop the server, put the copy in place of the database file (and remove its
+    -wal and -shm files), start it again."""
+    from contest.backup import backup as take_backup
+
+    settings = _settings(database_url=db_url)
+    done = take_backup(settings.database_url, output, force=force)
+    click.echo(translated(done.summary(), gettext_for(environment_locale())))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,9 +33,10 @@ from contest.services import standings
 from contest.services.errors import ServiceError
 from contest.services.writer import MarkWriter
 from contest.settings import Settings
-from contest.web import api, i18n, live, openapi
+from contest.web import api, auth, credentials, i18n, live, openapi
 from contest.web.http import error_response, http_error, server_error, service_error
-from contest.web.pages import chief, judge, resource_dir, screen
+from contest.web.limits import ForwardedClients
+from contest.web.pages import chief, judge, resource_dir, screen, signin
 
 CHANGE_LOG_INTERVAL = 0.5  # seconds between two reads of the watched contests' versions (changes by other workers)
 
@@ -95,7 +96,7 @@ class Sessions:
             return
         if self.inner is None:
             key = scope["app"].state.secret_key
-            self.inner = SessionMiddleware(self.app, secret_key=key, same_site="lax", https_only=False)
+            self.inner = auth.session_cookies(self.app, key, scope["app"].state.settings)  # Secure behind https
         await self.inner(scope, receive, send)
 
 
@@ -154,7 +155,9 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         Route("/healthz", healthz),
         Route("/api/openapi.json", openapi_json),
-        Mount("/api", routes=api.routes),
+        *credentials.routes,  # /api/... paths of their own, before the /api mount
+        *api.routes,  # /api/... each (405 with Allow for a method a path does not take)
+        *signin.routes,  # /j/{token} and /signout
         *live.routes,
         *judge.routes,
         *chief.routes,
@@ -164,7 +167,12 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(live.ServerSend), Middleware(Sessions)],
+        middleware=[
+            # the client behind a trusted reverse proxy, and its per-address cap (contest/web/limits.py)
+            Middleware(ForwardedClients, trusted=settings.trusted_proxies, per_ip=settings.max_connections_per_ip),
+            Middleware(live.ServerSend),
+            Middleware(Sessions),
+        ],
         exception_handlers={
             ServiceError: service_error,
             ContestError: contest_error,
