@@ -50,13 +50,21 @@ def make_sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+MIGRATION_LOCK = 0x636F6E74  # PostgreSQL advisory lock key ("cont"): one migrating process at a time
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration."""
+    """Bring the schema to the newest migration. Several processes may start at once on one database (`contest
+    serve --workers N`, several hosts): on PostgreSQL they take turns through an advisory lock held until the
+    transaction ends, and each one after the first finds the schema current; on SQLite the transaction takes the
+    write lock up front (BEGIN IMMEDIATE), which does the same."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
