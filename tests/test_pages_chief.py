@@ -5,6 +5,7 @@ locking and unlocking with a reason, the explained breakdown, blind contests, an
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from test_pages_judge import BLIND_TOML, OPEN_PEOPLE, OPEN_TOML, SECRET_PEOPLE, Pages, new_id, page_data
@@ -39,6 +40,13 @@ async def test_only_the_chief_judge_opens_the_page(pages: Pages) -> None:
     assert [r["key"] for r in data["rounds"]] == ["prelim", "final"]
     english = await chief.get("/chief?lang=en")
     assert "Chief judge" in english.text and "Lock round" in english.text
+    # counted texts come in both forms, so the page says "1 mark", not "1 marks"
+    found = re.search(r'<script type="application/json" id="messages">(.*?)</script>', english.text, re.S)
+    assert found, "the page carries its messages as JSON"
+    counted = json.loads(found.group(1))
+    assert counted["flags_count"]["one"] == "{n} mark far from the panel"
+    assert counted["lacking_count"]["one"] == "{n} entrant still lacks an entered value"
+    assert counted["lacking_count"]["other"] == "{n} entrants still lack an entered value"
 
 
 @pytest.mark.asyncio
