@@ -1,0 +1,117 @@
+"""The rounds of a contest: open, lock, unlock, publish, hide, freeze and the ceremony, through services/rounds.py
+(the same service as the API and /control, so every change is a round event: who, when, why).
+
+GET  /admin/contests/{slug}/rounds               every round's state, progress and events; a form per action
+POST /admin/contests/{slug}/rounds/{key}         action + reason (+ the form token)
+
+"Publish" means: the round is locked and its board is live for the public (screens, phones, the standings API);
+the page shows when it was published (the time of that change). Freeze shows the public the board as it is now
+while marks go on; "reveal" starts the ceremony, stepped on /control.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from contest.services import console, rounds
+from contest.services.contests import get_contest
+from contest.services.errors import Invalid, Message, ServiceError
+from contest.services.principals import Principal
+from contest.web.http import hub_of, reader_of
+from contest.web.pages import boards_of, db_of
+from contest.web.pages.admin import console_page, field, message_text, posted, render
+
+# action -> (status, board) given to services.rounds.set_round
+ACTIONS: dict[str, tuple[str | None, str | None]] = {
+    "open": ("open", None),
+    "lock": ("locked", None),
+    "unlock": ("open", None),
+    "publish": ("locked", "live"),
+    "hide": (None, "hidden"),
+    "live": (None, "live"),
+    "freeze": (None, "frozen"),
+    "reveal": (None, "reveal"),
+}
+MAX_REASON = 1000
+
+
+def published_at(events: list[dict[str, Any]]) -> str | None:
+    """When the round was last published (locked with its board live), if it still is."""
+    status, board, moment = "open", "live", None
+    for event in events:
+        for change in event["changes"]:
+            if change["what"] == "status":
+                status = change["to"]
+            elif change["what"] == "board":
+                board = change["to"]
+        published = status == "locked" and board == "live"
+        if published and moment is None:
+            moment = event["at"]
+        elif not published:
+            moment = None
+    return moment
+
+
+def _page_data(request: Request, organizer: Principal, slug: str) -> dict[str, Any]:
+    found = console.rounds_of(reader_of(request), boards_of(request), organizer, slug)
+    with reader_of(request)() as session:
+        contest = get_contest(session, slug)
+        title = contest.title
+        for rnd in found:
+            rnd["events"] = list(reversed(rounds.events(session, contest.id, rnd["key"])))
+            rnd["published"] = (
+                published_at(list(reversed(rnd["events"])))
+                if rnd["status"] == "locked" and rnd["board"] == "live"
+                else None
+            )
+    return {"title": title, "rounds": found}
+
+
+def _page(request: Request, organizer: Principal, slug: str, data: dict[str, Any], **context: Any) -> Response:
+    status = context.pop("status", 200)
+    base = {"error": "", "error_round": "", "done": request.query_params.get("done", "")}
+    return render(
+        request, "admin/rounds.html", {**data, **base, **context, "active": "rounds"}, slug=slug, status_code=status
+    )
+
+
+@console_page
+async def rounds_page(request: Request, organizer: Principal) -> Response:
+    slug = request.path_params["slug"]
+    data = await run_in_threadpool(_page_data, request, organizer, slug)
+    return _page(request, organizer, slug, data)
+
+
+@console_page
+async def change(request: Request, organizer: Principal) -> Response:
+    slug, key = request.path_params["slug"], request.path_params["key"]
+    form = await posted(request)
+    action, reason = field(form, "action"), field(form, "reason").strip()
+    try:
+        if action not in ACTIONS:
+            raise Invalid(Message("expected one of {choices}", choices=", ".join(ACTIONS)), "action")
+        if len(reason) > MAX_REASON:
+            raise Invalid(Message("at most {most} characters", most=MAX_REASON), "reason")
+        if action in ("lock", "unlock") and not reason:
+            raise Invalid(Message("locking or unlocking a round needs a reason"), "reason")
+        status, board = ACTIONS[action]
+        view = await run_in_threadpool(
+            lambda: rounds.set_round(db_of(request), organizer, slug, key, status=status, board=board, reason=reason)
+        )
+        hub_of(request).changed(slug, view.version)  # screens and phones see it at once
+    except ServiceError as exc:
+        data = await run_in_threadpool(_page_data, request, organizer, slug)
+        error = message_text(request, exc)
+        return _page(request, organizer, slug, data, error=error, error_round=key, status=exc.status)
+    return RedirectResponse(f"/admin/contests/{slug}/rounds?done={action}#round-{key}", status_code=303)
+
+
+routes = [
+    Route("/admin/contests/{slug}/rounds", rounds_page, methods=["GET"]),
+    Route("/admin/contests/{slug}/rounds/{key}", change, methods=["POST"]),
+]
