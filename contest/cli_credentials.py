@@ -6,6 +6,7 @@ contest token --revoke ID [--db URL]                 revoke one token; devices s
 contest judges revoke SLUG CODE [--db URL]           end the judge's token(s) and sessions at once
 contest judges reissue SLUG CODE [--db URL]          the same, then a new token: the login link, and the token
                                                      alone on the last line
+contest judges cards SLUG -o cards.pdf [--db URL]    every judge's QR login card (PDF); re-issues their logins
 """
 
 from __future__ import annotations
@@ -155,3 +156,36 @@ def reissue(slug: str, code: str, db_url: str | None) -> None:
     role = "chief judge" if done.chief else "judge"
     click.echo(f"{role} {done.code} of {slug}, login link: {settings.base_url}/j/{done.token}")
     click.echo(done.token)
+
+
+@judges.command(short_help="Print every judge's QR login card (PDF); the old cards stop working.")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True, help="The PDF to write.")
+@click.option("--judge", "codes", multiple=True, metavar="CODE", help="Only this judge (repeatable); default: all.")
+@click.option("--font", type=click.Path(exists=True, dir_okay=False), help="A .ttf/.otf font instead of Noto Sans SC.")
+@DB_OPTION
+def cards(slug: str, output: str, codes: tuple[str, ...], font: str | None, db_url: str | None) -> None:
+    """Write the judges' QR login cards of contest SLUG to a PDF (eight per A4 page, with cut marks). A card holds
+    a fresh login: every judge printed gets a new token, their old card and link stop working at once and their
+    devices are signed out (CONTEST_PUBLIC_URL sets the links' host)."""
+    from pathlib import Path
+
+    from contest.exports.cards import Card, cards_pdf
+    from contest.exports.fonts import FontNotFound, cjk_font
+    from contest.services.cards import reissue_for_cards
+    from contest.services.principals import Principal
+
+    settings = _settings(db_url)
+    try:
+        cjk_font("sans", Path(font) if font else None)  # a bad font is refused before any login changes
+    except FontNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    with _database(settings) as db:
+        printed = reissue_for_cards(db, Principal(CLI_ORGANIZER_ROLE), slug, list(codes) or None)
+    found = [Card(j.code, j.name, j.chief, f"{settings.base_url}/j/{j.token}") for j in printed.judges]
+    try:
+        data = cards_pdf(printed.title, found, font=Path(font) if font else None)
+        Path(output).write_bytes(data)
+    except (FontNotFound, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{len(found)} card(s) for {slug} written to {output}; the judges' old cards no longer work")

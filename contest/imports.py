@@ -1,30 +1,44 @@
 """Reading entrants (CSV or XLSX) and marks (CSV) into the core's values, with every bad row reported by file,
-row number and column. CSV files may be UTF-8 (with or without BOM) or GB18030/GBK as Excel saves them on Chinese
-Windows.
+row number and column; the file itself is read by contest/table_files.py (type, encoding). `preview_entrants`
+checks an upload row by row without saving it (the console's import preview), warning of formula-like cells.
+Headers may be Chinese or English (ENTRANT_HEADERS, MARK_HEADERS; spaces, a leading "*" and a note in brackets
+are ignored: "* 姓 名（必填）").
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from contest.scoring import ContestDefinition, Entrant, Mark, MarkError, Problem, mark_problems, parse_decimal
-from contest.scoring.errors import ContestError
 from contest.scoring.messages import Message, reason
 from contest.scoring.numbers import MAX_ITEM, parse_whole
 from contest.scoring.text import MAX_CODE, MAX_GROUP, MAX_NAME, MAX_ORGANIZATION, clean_text, refused_character
+from contest.table_files import TableError, read_rows, rows_of
+
+__all__ = ["TableError", "entrants_of", "preview_entrants", "read_entrants", "read_marks", "read_rows", "rows_of"]
 
 MAX_PROBLEMS = 50
 
 ENTRANT_HEADERS = {
-    "code": ("code", "编号", "参赛编号", "选手编号", "工位号", "entrant"),
-    "name": ("name", "姓名", "选手姓名", "选手"),
-    "organization": ("organization", "单位", "参赛单位", "工作单位", "organisation"),
-    "group": ("group", "组别", "分组"),
+    "code": ("code", "编号", "参赛编号", "选手编号", "工位号", "entrant", "参赛号", "考号", "准考证号", "号码", "工位"),
+    "name": ("name", "姓名", "选手姓名", "选手", "参赛选手", "参赛者", "参赛人员"),
+    "organization": (
+        "organization",
+        "单位",
+        "参赛单位",
+        "工作单位",
+        "organisation",
+        "所在单位",
+        "单位名称",
+        "推荐单位",
+        "代表队",
+        "参赛队",
+        "队伍",
+    ),
+    "group": ("group", "组别", "分组", "参赛组别", "组", "类别"),
 }
 MARK_HEADERS = {
     "entrant": ("entrant", "编号", "选手编号", "参赛编号", "选手"),
@@ -36,94 +50,14 @@ MARK_HEADERS = {
 }
 
 
-class TableError(ContestError):
-    """A data file (entrants or marks) cannot be read."""
-
-
-def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """Headers and (row number, cells) of a CSV or XLSX file; row numbers as a spreadsheet shows them."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TableError(Message("{file}: cannot read the file ({why})", file=str(path), why=exc.strerror)) from None
-    return rows_of(path.name, data)
-
-
-def rows_of(name: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """Like `read_rows`, for a file's content (an upload); the name's suffix says CSV or XLSX."""
-    suffix = Path(name).suffix.lower()
-    if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
-        return _xlsx_rows(name, data)
-    if suffix in (".csv", ".txt", ""):
-        return _csv_rows(name, data)
-    raise TableError(Message("{file}: expected a .csv or .xlsx file, got {suffix}", file=name, suffix=suffix))
-
-
-def _decode(name: str, data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise TableError(
-        Message("{file}: not a text file in UTF-8 or GB18030 (save it as CSV UTF-8)", file=name)
-    )  # pragma: no cover
-
-
-def _csv_rows(name: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    text = _decode(name, data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        headers = next(reader)
-    except StopIteration:
-        raise TableError(Message("{file}: the file is empty; the first row must name the columns", file=name)) from None
-    except csv.Error as exc:
-        raise TableError(Message("{file} row {row}: {why}", file=name, row=1, why=str(exc))) from None
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        try:
-            for row in reader:
-                yield reader.line_num, row
-        except csv.Error as exc:
-            raise TableError(Message("{file} row {row}: {why}", file=name, row=reader.line_num, why=str(exc))) from None
-
-    return [h.strip() for h in headers], rows()
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _xlsx_rows(name: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise TableError(
-            Message("{file}: not a readable .xlsx workbook ({why})", file=name, why=type(exc).__name__)
-        ) from None
-    sheet = book.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
-    first = next(values, None)
-    if first is None:
-        raise TableError(Message("{file}: the first sheet is empty; its first row must name the columns", file=name))
-    headers = [_cell(v) for v in first]
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, row in enumerate(values, start=2):
-            yield number, [_cell(v) for v in row]
-        book.close()
-
-    return headers, rows()
+def _label(header: str) -> str:
+    """A header as the column lists spell it: without spaces (also the full-width one), a leading "*" that marks a
+    required column in many templates, or a note in brackets: "* 姓 名（必填）" -> "姓名"."""
+    text = "".join(header.split()).replace("\u3000", "").lstrip("*＊").lower()
+    for opening, closing in (("（", "）"), ("(", ")")):
+        if text.endswith(closing) and opening in text:
+            text = text[: text.rindex(opening)]
+    return text
 
 
 def _columns(
@@ -131,7 +65,7 @@ def _columns(
 ) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, header in enumerate(headers):
-        label = header.strip().lower()
+        label = _label(header)
         for field, aliases in known.items():
             if label in aliases and field not in found:
                 found[field] = index
@@ -163,44 +97,114 @@ def entrants_of(name: str, data: bytes) -> list[Entrant]:
     return _entrants(name, headers, rows)
 
 
-def _entrants(name: str, headers: list[str], rows: Iterator[tuple[int, list[str]]]) -> list[Entrant]:
+@dataclass(frozen=True)
+class RowCheck:
+    """One row of an entrant file as it will be saved, with what stops it (problems) or deserves a look
+    (warnings: kept as written)."""
+
+    row: int
+    cells: dict[str, str]  # code, name, organization, group: as they will be stored
+    attributes: dict[str, str]
+    problems: list[Problem]
+    warnings: list[Problem]
+
+    def entrant(self) -> Entrant:
+        c = self.cells
+        return Entrant(c["code"], c.get("name", ""), c.get("organization", ""), c.get("group", ""), self.attributes)
+
+
+@dataclass(frozen=True)
+class EntrantPreview:
+    """Every row of an entrant file checked, before anything is saved."""
+
+    file: str
+    headers: dict[str, str]  # field -> the file's header for it
+    extra: list[str]  # other columns, kept as the entrants' attributes
+    rows: list[RowCheck]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for r in self.rows for p in r.problems]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [w for r in self.rows for w in r.warnings]
+
+    def entrants(self) -> list[Entrant]:
+        return [r.entrant() for r in self.rows if not r.problems]
+
+
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def preview_entrants(name: str, data: bytes, existing: Collection[str] = ()) -> EntrantPreview:
+    """Check an uploaded entrant file row by row (nothing is saved): TableError when the file as a whole cannot be
+    read (type, encoding, missing columns), else every row with its problems. `existing`: codes already in the
+    contest that the file may not repeat (when adding to the list rather than replacing it)."""
+    headers, rows = rows_of(name, data, formulas=True)
+    return _preview(name, headers, rows, set(existing))
+
+
+def _preview(
+    name: str, headers: list[str], rows: Iterator[tuple[int, list[str]]], existing: set[str]
+) -> EntrantPreview:
     columns = _columns(name, headers, ENTRANT_HEADERS, ("code", "name"))
     extra = [(i, h) for i, h in enumerate(headers) if i not in columns.values() and h]
-    problems: list[Problem] = []
-    entrants: list[Entrant] = []
+    checked: list[RowCheck] = []
     first_row: dict[str, int] = {}
     for number, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         cells = {field: (row[i].strip() if i < len(row) else "") for field, i in columns.items()}
-        refused = _refused_cells(name, number, headers, columns, cells)
-        if refused:
-            problems.extend(refused)
-            continue
+        problems = _refused_cells(name, number, headers, columns, cells)
+        warnings = [
+            Problem(_at(name, number, headers[columns[field]]), _formula_warning(value))
+            for field, value in cells.items()
+            if value.startswith(FORMULA_START)
+        ]
         code = cells["code"]
-        if code in first_row:
+        code_at = _at(name, number, headers[columns["code"]])
+        if code and code in first_row:
             why = Message("code {code!r} is already used in row {row}", code=code, row=first_row[code])
-            problems.append(Problem(_at(name, number, headers[columns["code"]]), why))
-            continue
+            problems.append(Problem(code_at, why))
+        elif code and code in existing:
+            problems.append(Problem(code_at, Message("code {code!r} is already in this contest", code=code)))
+        elif code:
+            first_row[code] = number
+        if code and not cells["name"]:
+            warnings.append(Problem(_at(name, number, headers[columns["name"]]), Message("the name is empty")))
         attributes: dict[str, str] = {}
-        refused = []
         for i, header in extra:
             if i >= len(row) or not row[i].strip():
                 continue
             try:
-                attributes[clean_text(header, max_length=MAX_NAME)] = clean_text(row[i], max_length=MAX_ORGANIZATION)
+                value = clean_text(row[i], max_length=MAX_ORGANIZATION)
+                attributes[clean_text(header, max_length=MAX_NAME)] = value
             except ValueError as exc:
-                refused.append(Problem(_at(name, number, header), reason(exc)))
-        if refused:
-            problems.extend(refused)
-            continue
-        first_row[code] = number
-        entrants.append(Entrant(code, cells["name"], cells.get("organization", ""), cells.get("group", ""), attributes))
+                problems.append(Problem(_at(name, number, header), reason(exc)))
+                continue
+            if value.startswith(FORMULA_START):
+                warnings.append(Problem(_at(name, number, header), _formula_warning(value)))
+        checked.append(RowCheck(number, {f: cells.get(f, "") for f in ENTRANT_HEADERS}, attributes, problems, warnings))
+    found = {field: headers[i] for field, i in columns.items()}
+    return EntrantPreview(name, found, [h for _, h in extra], checked)
+
+
+def _formula_warning(value: str) -> Message:
+    return Message(
+        "starts with {start!r} like a spreadsheet formula: kept as text, and exports mark it as text",
+        start=value[:1],
+    )
+
+
+def _entrants(name: str, headers: list[str], rows: Iterator[tuple[int, list[str]]]) -> list[Entrant]:
+    checked = _preview(name, headers, rows, set())
+    problems = checked.problems
     if problems:
         raise TableError(
             problems[:MAX_PROBLEMS], title=Message("{file}: {count} bad rows", file=name, count=len(problems))
         )
-    return entrants
+    return checked.entrants()
 
 
 ENTRANT_TEXTS = {"code": MAX_CODE, "name": MAX_NAME, "organization": MAX_ORGANIZATION, "group": MAX_GROUP}
