@@ -8,7 +8,18 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contest.db.models import Contest, Entrant, Judge, Mark, RoundEvent, RoundState, Secret, Submission
+from contest.db.models import (
+    Contest,
+    Draw,
+    DrawEvent,
+    Entrant,
+    Judge,
+    Mark,
+    RoundEvent,
+    RoundState,
+    Secret,
+    Submission,
+)
 
 
 def contest_by_slug(session: Session, slug: str) -> Contest | None:
@@ -110,3 +121,16 @@ def round_events(session: Session, contest_id: int) -> Sequence[RoundEvent]:
 
 def secret(session: Session, name: str) -> str | None:
     return session.execute(select(Secret.value).where(Secret.name == name)).scalar_one_or_none()
+
+
+def sealing(session: Session, contest_id: int) -> tuple[bool, bool]:
+    """(drawn, decrypted): whether the entrants' codes come from a standing draw (抽签加密), and whether the names
+    were released by a decryption (解密). Names stay hidden from all but organizers while a blind or drawn contest
+    is not decrypted (contest/services/draws.py)."""
+    drawn = session.execute(
+        select(Draw.id).where(Draw.contest_id == contest_id, Draw.superseded_at.is_(None)).limit(1)
+    ).scalar_one_or_none()
+    decrypted = session.execute(
+        select(DrawEvent.id).where(DrawEvent.contest_id == contest_id, DrawEvent.action == "decrypt").limit(1)
+    ).scalar_one_or_none()
+    return drawn is not None, decrypted is not None

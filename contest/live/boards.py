@@ -56,6 +56,7 @@ class ContestBoards:
     seq: int  # the version everything here is current with
     marks_seq: int  # the last mark version applied to the sheet
     states: dict[str, Shown]  # round -> its state
+    sealed: bool = False  # names hidden from all but organizers: blind or drawn, and not decrypted (services.draws)
     boards: dict[str, Board] = field(default_factory=dict)
     frozen: dict[tuple[str, int], Board] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -111,6 +112,7 @@ class BoardRegistry:
             seq=seq,
             marks_seq=max((r.seq for r in rows), default=0),
             states=self._states(session, contest_id),
+            sealed=self._sealed(session, contest_id, definition),
         )
 
     def _default_panel(self, session: Session, contest_id: int) -> tuple[str, ...]:
@@ -122,6 +124,10 @@ class BoardRegistry:
             Entrant(e.code, e.name, e.organization, e.group, e.attributes)
             for e in queries.entrants_of(session, contest_id)
         ]
+
+    def _sealed(self, session: Session, contest_id: int, definition: ContestDefinition) -> bool:
+        drawn, decrypted = queries.sealing(session, contest_id)
+        return (definition.blind or drawn) and not decrypted
 
     def _states(self, session: Session, contest_id: int) -> dict[str, Shown]:
         return {k: Shown.of(s) for k, s in queries.round_states(session, contest_id).items()}
@@ -140,6 +146,7 @@ class BoardRegistry:
             state.entrants = self._entrants(session, contest_id)
             state.panel = self._default_panel(session, contest_id)
             state.states = self._states(session, contest_id)
+            state.sealed = self._sealed(session, contest_id, state.definition)
             state.boards.clear()  # rebuilt on demand with the new names, groups and panels
         for board in state.boards.values():
             board.update(changed, version=seq)

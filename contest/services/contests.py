@@ -109,6 +109,8 @@ def replace_entrants(session: Session, slug: str, entrants: Sequence[CoreEntrant
         raise Invalid(f"code {dup!r} is listed twice", "code")
     contest = get_contest(session, slug)
     existing = {e.code: e for e in queries.entrants_of(session, contest.id)}
+    if set(codes) != set(existing) and queries.sealing(session, contest.id)[0]:  # a standing draw (抽签加密)
+        raise Conflict("the entrants' codes were drawn: withdraw the draw before changing the list", "code")
     gone = set(existing) - set(codes)
     if gone:
         marked = session.execute(

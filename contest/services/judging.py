@@ -41,10 +41,11 @@ class Seat:
     contest: Contest
     definition: ContestDefinition
     principal: Principal
+    sealed: bool = False  # blind or drawn (抽签加密), and not decrypted yet: codes only (contest/services/draws.py)
 
     @property
     def names_hidden(self) -> bool:
-        return self.definition.blind and not self.principal.is_organizer
+        return self.sealed and not self.principal.is_organizer
 
 
 def seat_of(session: Session, principal: Principal, slug: str | None, *, chief: bool) -> Seat:
@@ -58,7 +59,7 @@ def seat_of(session: Session, principal: Principal, slug: str | None, *, chief: 
             raise Forbidden(Message("this judge belongs to another contest"), "contest")
         if chief and not principal.chief:
             raise Forbidden(Message("this page is for the chief judge (裁判长)"))
-        return Seat(contest, definition_of(contest), principal)
+        return _seat(session, contest, principal)
     if principal.role == "public":
         message = Message("sign in: scan the judge's QR code or send Authorization: Bearer TOKEN")
         raise Unauthorized(message, "authorization")
@@ -67,7 +68,13 @@ def seat_of(session: Session, principal: Principal, slug: str | None, *, chief: 
     if not slug:
         raise Invalid("name the contest: ?contest=SLUG", "contest")
     contest = get_contest(session, slug)
-    return Seat(contest, definition_of(contest), principal)
+    return _seat(session, contest, principal)
+
+
+def _seat(session: Session, contest: Contest, principal: Principal) -> Seat:
+    definition = definition_of(contest)
+    drawn, decrypted = queries.sealing(session, contest.id)
+    return Seat(contest, definition, principal, sealed=(definition.blind or drawn) and not decrypted)
 
 
 def round_of(definition: ContestDefinition, key: str | None) -> Round:
@@ -166,7 +173,7 @@ def contest_json(seat: Seat) -> Json:
     return {
         "slug": seat.contest.slug,
         "title": seat.contest.title,
-        "blind": seat.definition.blind,
+        "blind": seat.sealed,
         "decimals": seat.definition.decimals,  # the judge's preview shows exactly these places
     }
 

@@ -2,9 +2,9 @@
 
 Organizers always see the live board. Everyone else sees it while it is live, the board as it was at the freeze
 (marks, entrants and panel then) while it is frozen, and during a ceremony reveal only the places (or award tiers)
-uncovered so far, counted from the bottom. A hidden board shows nothing. A blind contest shows the public codes
-only. The same function answers `GET .../standings` and renders every view the live hub pushes, so a screen, a
-phone and the API never disagree.
+uncovered so far, counted from the bottom. A hidden board shows nothing. A blind or drawn contest shows the
+public codes only, until it is decrypted. The same function answers `GET .../standings` and renders every view
+the live hub pushes, so a screen, a phone and the API never disagree.
 """
 
 from __future__ import annotations
@@ -96,8 +96,9 @@ def _payload(registry: BoardRegistry, state: ContestBoards, view: View) -> Json:
         for row in payload["rows"]:
             row["issues"] = [str(translated(issue, gettext)) for issue in row["issues"]]
         labels = {k: str(translated(label, gettext)) for k, label in labels.items()}
-    if definition.blind and not view.organizer:
-        # blind judging (加密): codes only; names are for organizers (decryption is theirs to publish)
+    if state.sealed and not view.organizer:
+        # blind judging (加密: a blind contest, or drawn codes): codes only until the decryption (解密) releases the
+        # names; organizers hold the seal (contest/services/draws.py)
         for row in payload["rows"]:
             row["name"] = row["organization"] = ""
     payload["title"] = definition.title

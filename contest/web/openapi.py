@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from contest import __version__
-from contest.web import schemas
+from contest.web import draws_api, schemas
 
 REF = "#/components/schemas/{model}"
 TOML = "application/toml"
@@ -254,6 +254,46 @@ OPERATIONS: tuple[Op, ...] = (
         (401, 403, 404, 422),
         security=PAGE,
         params=("contest",),
+    ),
+    # blind codes (抽签加密) and decryption: contest/web/draws_api.py
+    Op(
+        "get",
+        f"{SLUG}/draws",
+        "The draws (without codes), decryption and log (organizer)",
+        schemas.Page,
+        (401, 403, 404),
+    ),
+    Op(
+        "post",
+        f"{SLUG}/draws",
+        "Draw a layer of blind codes before the first mark: 1 seat numbers, 2 sealed codes (organizer)",
+        schemas.Page,
+        (401, 403, 404, 409, 413, 422),
+        ok=201,
+        body={"application/json": draws_api.DrawIn},
+    ),
+    Op(
+        "post",
+        f"{SLUG}/draws/withdraw",
+        "Withdraw the draw before the first mark: the entrants' own codes back (organizer)",
+        schemas.Page,
+        (401, 403, 404, 409, 413, 422),
+        body={"application/json": draws_api.ReasonIn},
+    ),
+    Op(
+        "get",
+        f"{SLUG}/draws/mapping",
+        "The sealed mapping code -> entrant; every call is logged (organizer)",
+        schemas.Page,
+        (401, 403, 404),
+    ),
+    Op(
+        "post",
+        f"{SLUG}/decrypt",
+        "Decrypt (解密): names in every result; refused until every round is locked; logged (organizer)",
+        schemas.Page,
+        (401, 403, 404, 409, 413, 422),
+        body={"application/json": draws_api.ReasonIn},
     ),
 )
 
