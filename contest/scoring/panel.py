@@ -8,7 +8,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PanelDetail:
+    """What one panel combination took and gave, as scoring did it (a trace step carries it): the round, item and
+    part (a criterion's key, or PANEL for the judges' own totals), each judge's value in panel order, the result
+    (None: incomplete; `marks` then holds those given) and the judges whose values were dropped."""
+
+    round: str
+    item: int
+    part: str
+    marks: tuple[tuple[str, Decimal], ...]
+    value: Decimal | None
+    high: tuple[str, ...] = ()
+    low: tuple[str, ...] = ()
+
 
 Combiner = Callable[[Collection[Decimal]], Decimal]  # a list or a dict's values view
 _TWO = Decimal(2)

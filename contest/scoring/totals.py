@@ -18,7 +18,7 @@ from contest.scoring.formula import Formula, FormulaEvalError
 from contest.scoring.marks import ItemMarks
 from contest.scoring.messages import Message, reason
 from contest.scoring.numbers import ZERO, plain, round_half_up
-from contest.scoring.panel import combine_detail, combiner
+from contest.scoring.panel import PanelDetail, combine_detail, combiner
 
 Trace = list["Step"]
 
@@ -40,6 +40,7 @@ class Step:
     label: str
     detail: str
     value: Decimal | None
+    panel: PanelDetail | None = None  # a panel's combination: each judge's value and who was dropped (score sheets)
 
 
 class RoundScore(NamedTuple):
@@ -221,7 +222,10 @@ class RoundPlan:
                 missing.append(why)
                 if trace is not None:
                     so_far = ", ".join(f"{j} {plain(given[j]) if given and j in given else '—'}" for j in panel)
-                    trace.append(Step(self._part_label(item, key), Message("{marks}; incomplete", marks=so_far), None))
+                    given_now = tuple((j, given[j]) for j in panel if given and j in given)
+                    detail = PanelDetail(self.round.key, item, key, given_now, None)
+                    incomplete = Message("{marks}; incomplete", marks=so_far)
+                    trace.append(Step(self._part_label(item, key), incomplete, None, detail))
                 continue
             value = combine(row)
             if q is not None:
@@ -229,7 +233,7 @@ class RoundPlan:
             env[key] = value
             if trace is not None:
                 marked = [(j, given[j]) for j in panel]
-                trace.append(self._panel_step(self._part_label(item, key), marked, value))
+                trace.append(self._panel_step(self._part_label(item, key), marked, value, item, key))
         if self.judge is not None and not missing:
             self._judge_totals(item, marks, env, trace)
         for crit in self.entered:
@@ -280,7 +284,7 @@ class RoundPlan:
         env[PANEL] = self._q(self.combine(totals))
         if trace is not None:
             marked = list(zip(self.panel, totals, strict=True))
-            trace.append(self._panel_step(self._part_label(item, PANEL), marked, env[PANEL]))
+            trace.append(self._panel_step(self._part_label(item, PANEL), marked, env[PANEL], item, PANEL))
 
     def _relative(
         self, crit: Criterion, raw: Decimal, best: Mapping[str, Decimal], item: int, trace: Trace | None
@@ -296,8 +300,9 @@ class RoundPlan:
             trace.append(Step(self._part_label(item, crit.key), how, value))
         return value
 
-    def _panel_step(self, label: str, marks: list[tuple[str, Decimal]], value: Decimal) -> Step:
+    def _panel_step(self, label: str, marks: list[tuple[str, Decimal]], value: Decimal, item: int, part: str) -> Step:
         _, high, low = combine_detail(self.method, self.drop, marks)
+        panel = PanelDetail(self.round.key, item, part, tuple(marks), value, high, low)
         shown = ", ".join(f"{j} {plain(v)}" for j, v in marks)
         method = METHODS[self.method]
         if high or low:
@@ -311,7 +316,7 @@ class RoundPlan:
             )
         else:
             detail = Message("{marks}; {method} = {value}", marks=shown, method=method, value=plain(value))
-        return Step(label, detail, value)
+        return Step(label, detail, value, panel)
 
     def _combine_items(self, values: list[Decimal], trace: Trace | None) -> Decimal:
         if len(values) == 1:
