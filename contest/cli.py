@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from contest import __version__, cli_credentials
+from contest import __version__, cli_certificates, cli_credentials, cli_export
 from contest.language import environment_locale, gettext_for, normalize_locale
 from contest.scoring import Board, ContestError, Entrant, MarkSheet, explain, parse_definition
 from contest.scoring.messages import Message, translated
@@ -302,6 +302,19 @@ def _shown_url(url: str) -> str:
 # `contest token` (create, --list, --revoke ID) and `contest judges revoke|reissue`: contest/cli_credentials.py
 cli.add_command(cli_credentials.token)
 cli.add_command(cli_credentials.judges)
+# `contest export SLUG -o OUT.(xlsx|csv)`: the results workbook or a standing as CSV (contest/cli_export.py)
+cli.add_command(cli_export.export)
+# `contest certificates SLUG -o OUT.pdf`: certificates with signed serials (contest/cli_certificates.py)
+cli.add_command(cli_certificates.certificates)
+# `contest sheets SLUG -o OUT.pdf`: score sheets per judge or entrant, and --check DIGEST (contest/cli_sheets.py)
+from contest import cli_sheets  # noqa: E402
+
+cli.add_command(cli_sheets.sheets)
+# `contest draw SLUG [--layers 1|2]` and `contest decrypt SLUG --reason TEXT`: blind codes (contest/cli_draws.py)
+from contest import cli_draws  # noqa: E402
+
+cli.add_command(cli_draws.draw)
+cli.add_command(cli_draws.decrypt)
 
 
 @cli.command(short_help="Put a contest, its entrants and marks into the database.")

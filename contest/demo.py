@@ -94,6 +94,7 @@ def prepare(url: str) -> Venue:
 def links(venue: Venue, base: str) -> list[str]:
     """What `contest demo` prints for each contest: its pages, then its chief judge's and judges' login links."""
     lines = [f"organizer token (Authorization: Bearer …): {venue.organizer_token}"]
+    lines.append(_padded("organizer console 组织者控制台", f"{base}/admin/login?token={venue.organizer_token}", 32))
     for slug in venue.slugs:
         lines += [
             "",

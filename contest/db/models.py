@@ -173,3 +173,79 @@ class Secret(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class ContestRevision(Base):
+    """A change of a contest file from the organizer console: who (token, address, device), when, why, the file
+    before and after, and how many mark versions existed then (a change after marks needs a reason)."""
+
+    __tablename__ = "contest_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int]  # the contest's version the change took
+    role: Mapped[str] = mapped_column(String(16))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    device: Mapped[str] = mapped_column(String(300), default="")
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    marks: Mapped[int] = mapped_column(default=0)
+    old_definition: Mapped[str] = mapped_column(Text)
+    new_definition: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class Draw(Base):
+    """A drawing of lots (抽签加密): one layer's codes dealt to the entrants at random (contest/services/draws.py).
+    `pairs` is the permutation, [[code before, code after], ...] in the entrants' order; a later draw of the same
+    or a lower layer supersedes it (before any mark only)."""
+
+    __tablename__ = "draws"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    layer: Mapped[int]  # 1: seat numbers (一次加密); 2: sealed codes of the judged work (二次加密)
+    seq: Mapped[int]  # the contest's version the draw took
+    pairs: Mapped[list[list[str]]] = mapped_column(JSON)
+    role: Mapped[str] = mapped_column(String(16))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(200), default="")  # who, as shown: "organizer (token 3)", "cli: ..."
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    superseded_at: Mapped[datetime | None] = mapped_column(default=None)  # redrawn or withdrawn
+
+
+class DrawEvent(Base):
+    """What was done with a contest's sealed mapping, who did it, when and why: decrypt (解密, names released),
+    withdraw (the draw undone before any mark), view and print (the mapping shown to an organizer)."""
+
+    __tablename__ = "draw_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # decrypt | withdraw | view | print
+    seq: Mapped[int]
+    role: Mapped[str] = mapped_column(String(16))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class Announcement(Base):
+    """The published award list (公示) of a contest: the final standing's winners as they were when an organizer
+    published it (after the final round was locked), the publication date and the objection period (公示期, in
+    working days). Publishing again replaces it (contest/services/announcements.py)."""
+
+    __tablename__ = "announcements"
+
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int]  # the standings version the list was read from
+    round: Mapped[str] = mapped_column(String(64))
+    published_on: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD
+    objection_days: Mapped[int] = mapped_column(default=5)
+    issuer: Mapped[str] = mapped_column(String(200), default="")
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{rank, entrant, name, organization, group, ...}]
+    role: Mapped[str] = mapped_column(String(16))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=now)

@@ -33,10 +33,11 @@ from contest.services import standings
 from contest.services.errors import ServiceError
 from contest.services.writer import MarkWriter
 from contest.settings import Settings
-from contest.web import api, auth, credentials, i18n, live, openapi
+from contest.web import api, auth, credentials, draws_api, i18n, live, openapi
 from contest.web.http import error_response, http_error, server_error, service_error
 from contest.web.limits import ForwardedClients
-from contest.web.pages import chief, judge, resource_dir, screen, signin
+from contest.web.pages import admin as admin_console
+from contest.web.pages import chief, judge, resource_dir, screen, signin, verify
 
 CHANGE_LOG_INTERVAL = 0.5  # seconds between two reads of the watched contests' versions (changes by other workers)
 
@@ -157,11 +158,14 @@ def create_app(settings: Settings) -> Starlette:
         Route("/api/openapi.json", openapi_json),
         *credentials.routes,  # /api/... paths of their own, before the /api mount
         *api.routes,  # /api/... each (405 with Allow for a method a path does not take)
+        *draws_api.routes,  # /api/contests/{slug}/draws..., /decrypt
         *signin.routes,  # /j/{token} and /signout
+        *admin_console.routes(),  # /admin/...: the organizer console (every module of contest/web/pages/admin)
         *live.routes,
         *judge.routes,
         *chief.routes,
         *screen.routes,
+        *verify.routes,  # /verify/{serial}, /contests/{slug}/announcement(.pdf): public (contest/web/pages/verify.py)
         Mount("/static", StaticFiles(directory=resource_dir("static")), name="static"),
     ]
     return Starlette(

@@ -48,7 +48,7 @@ def message_templates() -> set[str]:
 # what a Chinese message may still spell in Latin letters: its placeholders, and words a user types as they are
 TECHNICAL = (
     r"\{[^}]*\}|Authorization: Bearer|client_id|\?entrant=|missing_items = zero"
-    r"|UTF-8|GB18030|CSV|\.csv|\.xlsx|\.json|-o|true|false"
+    r"|--[a-z][a-z-]*|https?://|[a-z]*\.(?:pdf|ttf|otf|ttc)\b|\d{4}-\d\d-\d\dT\d\d:\d\d|xlsx|csv|PNG|JPEG|UTF-8|GB18030|CSV|Excel|BOM|PDF|0-9、a-f|\.csv|\.xlsx|\.json|-o|true|false"
 )
 
 
