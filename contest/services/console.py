@@ -4,8 +4,7 @@ contest, its rounds, their states and progress) and the audit of every version o
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,14 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db import queries
-from contest.db.models import LoginSession, Mark, Submission, now
+from contest.db.models import Mark, Submission
 from contest.live.boards import BoardRegistry
 from contest.scoring import ContestError
 from contest.services import reviewing
 from contest.services.contests import definition_of, get_contest
-from contest.services.credentials import Started
+from contest.services.credentials import Started, open_session
 from contest.services.errors import Invalid, Message, ServiceError
-from contest.services.principals import Principal, authenticate, require, token_hash
+from contest.services.principals import Principal, authenticate, require
 
 PAGE_SIZE = 100
 MAX_FILTER = 64
@@ -35,21 +34,7 @@ def start_organizer_session(
         principal = authenticate(session, token)
         if principal is None or not principal.is_organizer or principal.token_id is None:
             return None
-        secret = secrets.token_urlsafe(32)
-        started = now()
-        row = LoginSession(
-            secret_hash=token_hash(secret),
-            token_id=principal.token_id,
-            judge_id=None,
-            created_at=started,
-            seen_at=started,
-            expires_at=started + timedelta(hours=hours),
-            ip=ip[:64],
-            device=device[:300],
-        )
-        session.add(row)
-        session.flush()
-    return Started(secret, replace(principal, session_id=row.id, seen_at=started))
+        return open_session(session, principal, None, hours=hours, ip=ip, device=device)
 
 
 # -- the dashboard ----------------------------------------------------------------------------------------------

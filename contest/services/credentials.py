@@ -67,20 +67,29 @@ def start_session(
         if principal is None or principal.role != "judge" or principal.token_id is None:
             return None
         judge_id = session.scalar(select(Token.judge_id).where(Token.id == principal.token_id))
-        secret = secrets.token_urlsafe(32)
-        started = now()
-        row = LoginSession(
-            secret_hash=token_hash(secret),
-            token_id=principal.token_id,
-            judge_id=judge_id,
-            created_at=started,
-            seen_at=started,
-            expires_at=started + timedelta(hours=hours),
-            ip=ip[:64],
-            device=device[:300],
-        )
-        session.add(row)
-        session.flush()
+        return open_session(session, principal, judge_id, hours=hours, ip=ip, device=device)
+
+
+def open_session(
+    session: Session, principal: Principal, judge_id: int | None, *, hours: float, ip: str, device: str
+) -> Started:
+    """A new login session for `principal` (a judge's device or an organizer's browser), lasting `hours`; only the
+    hash of its secret is stored."""
+    assert principal.token_id is not None
+    secret = secrets.token_urlsafe(32)
+    started = now()
+    row = LoginSession(
+        secret_hash=token_hash(secret),
+        token_id=principal.token_id,
+        judge_id=judge_id,
+        created_at=started,
+        seen_at=started,
+        expires_at=started + timedelta(hours=hours),
+        ip=ip[:64],
+        device=device[:300],
+    )
+    session.add(row)
+    session.flush()
     return Started(secret, replace(principal, session_id=row.id, seen_at=started))
 
 
