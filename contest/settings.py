@@ -29,6 +29,7 @@ class Settings:
     ws_ping_interval: float | None = 20.0  # seconds between heartbeats on each websocket; None: no heartbeats
     ws_ping_timeout: float | None = 20.0  # a socket whose answer takes longer is closed as dead; None: never
     session_hours: float = 16.0  # a device signed in from a QR link stays signed in this long (one venue day)
+    asset_version: str = ""  # a deploy label in the judge page's offline-app version: a new one replaces the worker
     # connection limits (contest/web/limits.py; README "Limits"); each worker applies them to its own connections
     header_timeout: float | None = 10.0  # a connection must send a request's headers within this; None: never
     keep_alive_timeout: float = 5.0  # an idle keep-alive connection is closed after this many seconds
@@ -59,6 +60,8 @@ class Settings:
             raw = env.get(f"CONTEST_{name.upper()}")
             if raw:
                 values[name] = seconds(f"CONTEST_{name.upper()}", raw)
+        if env.get("CONTEST_ASSET_VERSION"):
+            values["asset_version"] = env["CONTEST_ASSET_VERSION"]
         if env.get("CONTEST_SESSION_HOURS"):
             values["session_hours"] = hours("CONTEST_SESSION_HOURS", env["CONTEST_SESSION_HOURS"])
         values.update(limit_values(env))

@@ -85,10 +85,15 @@
         showNote();
       }
     }, 8000);
+    const uncontrolled = !navigator.serviceWorker.controller; // this load did not pass through the worker
     navigator.serviceWorker
       .register(url, { scope: C.data.urls.page || "/judge" })
       .then(function () { return navigator.serviceWorker.ready; })
-      .then(function () {
+      .then(function (registration) {
+        // its copy of the page may predate this load (e.g. ?lang=en while it installed): ask for a fresh one
+        if (uncontrolled && navigator.onLine && registration.active) {
+          registration.active.postMessage({ type: "refresh-page" });
+        }
         document.body.dataset.offlineApp = "ready";
         showNote();
       })

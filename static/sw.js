@@ -65,6 +65,23 @@ async function pageFirstFromNetwork(request) {
   }
 }
 
+// a page that loaded without this worker (the first visit, or a switch of language while the worker was installing)
+// asks for a fresh copy, so the offline page is in the language the judge chose last
+async function refreshPage() {
+  try {
+    const answer = await fetch(PAGE, { credentials: "same-origin", cache: "no-store" });
+    const cache = await caches.open(CACHE);
+    if (answer.ok) await cache.put(PAGE, answer);
+    else if (answer.status === 401 || answer.status === 403) await cache.delete(PAGE);
+  } catch (err) {
+    /* offline: keep the copy */
+  }
+}
+
+self.addEventListener("message", function (event) {
+  if (event.data && event.data.type === "refresh-page") event.waitUntil(refreshPage());
+});
+
 async function assetFromCache(request) {
   const cache = await caches.open(CACHE);
   const kept = await cache.match(request);

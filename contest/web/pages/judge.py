@@ -97,10 +97,11 @@ def _asset(request: Request) -> object:
 
 
 @lru_cache(maxsize=4)
-def _worker_source(static_dir: Path, assets: tuple[str, ...]) -> str:
-    """static/sw.js with its version (a hash of itself and of every asset it keeps) and its list of assets."""
+def _worker_source(static_dir: Path, assets: tuple[str, ...], label: str) -> str:
+    """static/sw.js with its version (a hash of itself, of every asset it keeps and of `label`, the optional deploy
+    label CONTEST_ASSET_VERSION that forces a new worker without a changed file) and its list of assets."""
     source = (static_dir / "sw.js").read_text(encoding="utf-8")
-    version = hashlib.sha256("\n".join((source, *assets)).encode()).hexdigest()[:12]
+    version = hashlib.sha256("\n".join((source, *assets, label)).encode()).hexdigest()[:12]
     return source.replace("__VERSION__", version).replace("__ASSETS__", json.dumps([*assets, MANIFEST]))
 
 
@@ -108,7 +109,7 @@ async def worker(request: Request) -> Response:
     """The judge page's service worker: no-cache, so a new deploy's worker is found on the next visit."""
     asset = _asset(request)
     assets = tuple(str(asset(name)) for name in OFFLINE_ASSETS)  # type: ignore[operator]
-    source = _worker_source(resource_dir("static"), assets)
+    source = _worker_source(resource_dir("static"), assets, request.app.state.settings.asset_version)
     return Response(
         source,
         media_type="application/javascript",
