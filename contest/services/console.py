@@ -15,7 +15,7 @@ from contest.db import queries
 from contest.db.models import Mark, Submission
 from contest.live.boards import BoardRegistry
 from contest.scoring import ContestError
-from contest.services import reviewing
+from contest.services import marks, reviewing
 from contest.services.contests import definition_of, get_contest
 from contest.services.credentials import Started, open_session
 from contest.services.errors import Invalid, Message, ServiceError
@@ -178,22 +178,7 @@ def audit(db: sessionmaker[Session], principal: Principal, slug: str, wanted: Au
         page = min(wanted.page, pages)
         query = joined.order_by(Mark.seq.desc(), Mark.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
         rows = [
-            {
-                "version": m.seq,
-                "at": s.created_at.isoformat(sep=" ", timespec="seconds"),
-                "entrant": m.entrant,
-                "round": m.round,
-                "item": m.item,
-                "criterion": m.criterion,
-                "judge": m.judge,
-                "old": m.previous,
-                "new": m.value,
-                "by": s.role,
-                "by_judge": s.judge,
-                "reason": s.reason,
-                "ip": s.ip,
-                "device": s.device,
-            }
+            marks.version_row(m, s, s.created_at.isoformat(sep=" ", timespec="seconds"))
             for m, s in session.execute(query).all()
         ]
         rounds = [r.key for r in definition_of(contest).rounds]

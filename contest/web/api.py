@@ -196,23 +196,7 @@ async def history(request: Request) -> Response:
         with reader_of(request)() as session:
             contest = contests.get_contest(session, slug)
             return [
-                {
-                    "version": m.seq,
-                    "at": s.created_at.isoformat(timespec="seconds") + "Z",
-                    "entrant": m.entrant,
-                    "round": m.round,
-                    "item": m.item,
-                    "criterion": m.criterion,
-                    "judge": m.judge,
-                    "old": m.previous,
-                    "new": m.value,
-                    "by": s.role,
-                    "by_judge": s.judge,
-                    "reason": s.reason,
-                    "ip": s.ip,
-                    "device": s.device,
-                    "client_id": s.client_id,
-                }
+                {**marks.version_row(m, s, s.created_at.isoformat(timespec="seconds") + "Z"), "client_id": s.client_id}
                 for m, s in queries.history(session, contest.id)
             ]
 
