@@ -467,7 +467,8 @@ def test_screenshots_of_the_judge_and_chief_pages(browser: Browser, server: Serv
 def wait_for_the_worker(page: Page) -> None:
     """The service worker is installed and controls the page (it kept the page and its assets)."""
     expect(page.locator("body")).to_have_attribute("data-offline-app", "ready", timeout=15000)
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    # a function, not an expression: polling an expression evals it, which the page's CSP refuses
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
 
 
 OUTBOX_RECORDS = """() => new Promise((resolve, reject) => {

@@ -127,7 +127,7 @@ def test_an_update_of_the_page_takes_over_and_keeps_the_waiting_mark(
         new = caches_become(page, old)
         assert new == ["contest-judge-" + worker_version(page)], (new, old)
         assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("/judge-sw.js")
-        page.wait_for_function(f"navigator.serviceWorker.controller && caches.has({new[0]!r})", timeout=15000)
+        page.wait_for_function(f"() => navigator.serviceWorker.controller && caches.has({new[0]!r})", timeout=15000)
         expect(page.locator("#outbox-count")).to_have_text("0", timeout=20000)
         assert page.evaluate(OUTBOX_RECORDS) == 0
         time.sleep(1)
