@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db.models import Contest, Judge, LoginSession, Token, now
@@ -29,6 +29,7 @@ from contest.services.principals import (
 )
 
 TOUCH_EVERY = timedelta(minutes=5)  # a session's `seen_at` is written at most this often
+KEEP_ENDED = timedelta(days=30)  # an ended session's row (expired or signed out) is kept this long, then deleted
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,10 @@ def open_session(
     assert principal.token_id is not None
     secret = secrets.token_urlsafe(32)
     started = now()
+    long_ago = started - KEEP_ENDED  # sessions that ended before this are no one's any more: purged as we go
+    session.execute(
+        delete(LoginSession).where(or_(LoginSession.expires_at < long_ago, LoginSession.revoked_at < long_ago))
+    )
     row = LoginSession(
         secret_hash=token_hash(secret),
         token_id=principal.token_id,

@@ -11,7 +11,7 @@ import binascii
 import json
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -466,3 +466,33 @@ async def test_a_devices_last_use_is_noted(app: Starlette, venue: Venue) -> None
             j["code"]: j for j in (await venue.client.get(logins, headers=bearer(venue.organizer))).json()["judges"]
         }
         assert rows["J1"]["seen"] > "2026-01-01T08:00:00Z"  # noted again, now
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("db_kind", ["sqlite"])
+async def test_sessions_that_ended_long_ago_are_purged_at_the_next_sign_in(app: Starlette, venue: Venue) -> None:
+    from sqlalchemy import func, select, update
+
+    from contest.db.models import LoginSession, now
+
+    def count() -> int:
+        with app.state.db.begin() as session:
+            return int(session.scalar(select(func.count()).select_from(LoginSession)) or 0)
+
+    for _ in range(3):
+        async with browser(app) as tablet:
+            await sign_in(tablet, venue.judges["J1"])
+    assert count() == 3
+    with app.state.db.begin() as session:
+        first, second, third = session.scalars(select(LoginSession.id).order_by(LoginSession.id)).all()
+        session.execute(update(LoginSession).where(LoginSession.id == first).values(expires_at=datetime(2020, 1, 1)))
+        session.execute(update(LoginSession).where(LoginSession.id == second).values(revoked_at=datetime(2020, 1, 1)))
+        session.execute(  # ended yesterday: kept for the lists of devices
+            update(LoginSession).where(LoginSession.id == third).values(revoked_at=now() - timedelta(days=1))
+        )
+    async with browser(app) as tablet:
+        await sign_in(tablet, venue.judges["J2"])
+        assert (await tablet.get("/judge/api/queue")).status_code == 200
+    with app.state.db.begin() as session:
+        left = set(session.scalars(select(LoginSession.id)).all())
+    assert first not in left and second not in left and third in left and len(left) == 2
