@@ -140,6 +140,11 @@ def test_from_the_printed_link_to_results_certificates_and_sheets_in_chinese(
     # 7. the results workbook: Chinese headers, the entrants' names and totals
     page.goto(f"{base}/admin/contests/{slug}/exports")
     page.screenshot(path=str(SHOTS / "admin-results.png"), full_page=True)
+    controls = page.locator(".admin-downloads select, .admin-downloads button, .admin-downloads a.button")
+    assert controls.count() > 4
+    for control in controls.all():  # a finger on a tablet hits every download control
+        box = control.bounding_box()
+        assert box is not None and box["height"] >= 44, (control.evaluate("e => e.outerHTML"), box)
     data = download(page, "[id='download-results.xlsx'] a[href$='lang=zh_CN']")
     standing = openpyxl.load_workbook(io.BytesIO(data))["总成绩（感官审评）"]
     table = [[c for c in row if c is not None] for row in standing.iter_rows(values_only=True)]
