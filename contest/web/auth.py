@@ -114,3 +114,18 @@ def _authenticate(db: sessionmaker[Session], credential: str) -> Principal | Non
 
 def new_csrf() -> str:
     return secrets.token_urlsafe(16)
+
+
+def remember(request: Request, started: credentials.Started) -> None:
+    """This browser is now signed in with `started`'s session (and a fresh form token); any other is forgotten."""
+    request.session.clear()
+    request.session[SESSION_ID] = started.secret
+    request.session[SESSION_CSRF] = new_csrf()
+
+
+async def end_session_of(request: Request, signed_in: Principal | None) -> None:
+    """End `signed_in`'s login session on the server (refused at once on every worker), if it has one; then forget
+    the session in this browser."""
+    if signed_in is not None and signed_in.session_id is not None:
+        await run_in_threadpool(credentials.end_session, db_of(request), signed_in.session_id)
+    request.session.clear()

@@ -22,7 +22,7 @@ from contest.db.models import Contest, Judge
 from contest.language import normalize_locale
 from contest.services import credentials
 from contest.services.principals import MAX_CREDENTIAL, Principal, authenticate
-from contest.web.auth import SESSION_CSRF, SESSION_ID, new_csrf, session_of, session_secret
+from contest.web.auth import SESSION_CSRF, SESSION_ID, end_session_of, remember, session_of, session_secret
 from contest.web.http import reader_of, settings_of
 from contest.web.pages import csrf_of, db_of, error_page, pages_of
 
@@ -55,9 +55,7 @@ async def _sign_in(request: Request, token: str) -> Response:
     )
     if started is None:
         return error_page(request, 401, "login")
-    request.session.clear()
-    request.session[SESSION_ID] = started.secret
-    request.session[SESSION_CSRF] = new_csrf()
+    remember(request, started)
     return _home(request, started.principal)
 
 
@@ -116,9 +114,7 @@ async def confirm_switch(request: Request) -> Response:
     wanted = await run_in_threadpool(_judge_of, request, token) if len(token) <= MAX_CREDENTIAL else None
     if wanted is None:  # revoked meanwhile: the device stays as it is
         return error_page(request, 401, "login")
-    current = await session_of(request)
-    if current is not None and current.session_id is not None:
-        await run_in_threadpool(credentials.end_session, db_of(request), current.session_id)
+    await end_session_of(request, await session_of(request))
     return await _sign_in(request, token)
 
 
@@ -138,9 +134,7 @@ async def signout(request: Request) -> Response:
     if session_secret(request) is not None:
         if not _csrf_matches(request, await _form_csrf(request)):
             return RedirectResponse("/signout", status_code=303)  # a stale page: ask again, with a fresh form
-        current = await session_of(request)
-        if current is not None and current.session_id is not None:
-            await run_in_threadpool(credentials.end_session, db_of(request), current.session_id)
+        await end_session_of(request, await session_of(request))
     request.session.clear()
     return RedirectResponse("/signout", status_code=303)
 

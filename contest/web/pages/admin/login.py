@@ -14,11 +14,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from contest.services import credentials
 from contest.services.console import start_organizer_session
 from contest.services.errors import ServiceError
 from contest.services.principals import MAX_CREDENTIAL
-from contest.web.auth import SESSION_CSRF, SESSION_ID, new_csrf, session_of
+from contest.web.auth import end_session_of, remember, session_of
 from contest.web.http import settings_of
 from contest.web.pages import csrf_of, db_of, pages_of
 from contest.web.pages.admin import field, organizer_of, posted
@@ -70,12 +69,8 @@ async def login(request: Request) -> Response:
         )
     if started is None:
         return _form(request, error="invalid", status=401)
-    current = await session_of(request)  # whoever this browser was signed in as (a judge too) is signed out
-    if current is not None and current.session_id is not None:
-        await run_in_threadpool(credentials.end_session, db_of(request), current.session_id)
-    request.session.clear()
-    request.session[SESSION_ID] = started.secret
-    request.session[SESSION_CSRF] = new_csrf()
+    await end_session_of(request, await session_of(request))  # whoever was signed in here (a judge too) is out
+    remember(request, started)
     return RedirectResponse(target, status_code=303, headers=NO_REFERRER)
 
 
@@ -84,10 +79,7 @@ async def signout(request: Request) -> Response:
         await posted(request)
     except ServiceError:
         return RedirectResponse("/admin", status_code=303)
-    current = await organizer_of(request)
-    if current is not None and current.session_id is not None:
-        await run_in_threadpool(credentials.end_session, db_of(request), current.session_id)
-    request.session.clear()
+    await end_session_of(request, await organizer_of(request))
     return RedirectResponse("/admin/login", status_code=303)
 
 
