@@ -1,5 +1,5 @@
 """`contest export SLUG [--db URL] [-o OUT.(xlsx|csv)|DIR] [--round KEY] [--lang zh-CN|en]` (registered by
-contest/cli.py): the results workbook or the results CSV the console offers, from one consistent version of the
+contest/cli/__init__.py): the results workbook or the results CSV the console offers, from one consistent version of the
 standings, named after it (``tea-2026-v123.xlsx``), with a progress bar on a terminal (a plain line otherwise).
 """
 
@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from contest.language import environment_locale, gettext_for, normalize_locale
+from contest.cli import language
+from contest.cli.database import settings_for
+from contest.language import environment_locale, gettext_for
 from contest.scoring import ContestError
 from contest.scoring.messages import Message, translated
 
@@ -53,10 +55,9 @@ A CSV holds one standing: the final one, or the round given with --round. Header
     help="Language of the headers and messages (default: Chinese when LC_ALL, LC_MESSAGES or LANG is zh_*).",
 )
 def export(slug: str, db_url: str | None, output: Path | None, round_key: str | None, lang: str | None) -> None:
-    from contest import cli as main
 
-    main._language = normalize_locale(lang)
-    locale = main._language or environment_locale()
+    language.choose(lang)
+    locale = language.chosen() or environment_locale()
     gettext = gettext_for(locale)
     directory = output if output is not None and (output.is_dir() or output.suffix == "") else None
     if output is not None and directory is None and output.suffix.lower() not in SUFFIXES:
@@ -69,7 +70,7 @@ def export(slug: str, db_url: str | None, output: Path | None, round_key: str | 
     csv_out = output is not None and directory is None and output.suffix.lower() == ".csv"
     if round_key is not None and not csv_out:
         raise ContestError(Message("--round: a round is chosen for a CSV file only (-o NAME.csv)"))
-    snapshot = _read(main._settings(database_url=db_url).database_url, slug)
+    snapshot = _read(settings_for(database_url=db_url).database_url, slug)
     definition = snapshot.definition
     if round_key is not None and not definition.has_round(round_key):
         rounds = ", ".join(r.key for r in definition.rounds)

@@ -1,4 +1,4 @@
-"""The credential commands of the `contest` script (registered by contest/cli.py):
+"""The credential commands of the `contest` script (registered by contest/cli/__init__.py):
 
 contest token --role organizer|recorder [--db URL]   create a token, printed alone on the last line
 contest token --list [--role ROLE] [--db URL]        every token: id, role, contest, judge, created, state
@@ -11,47 +11,15 @@ contest judges cards SLUG -o cards.pdf [--db URL]    every judge's QR login card
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import click
-from sqlalchemy.orm import Session, sessionmaker
 
+from contest.cli.database import DB_OPTION, database, settings_for, shown_url
 from contest.settings import Settings
 
-DB_OPTION = click.option(
-    "--db", "db_url", metavar="URL", help="Database URL (default: CONTEST_DATABASE_URL or sqlite:///contest.db)."
-)
 CLI_ORGANIZER_ROLE = "organizer"  # the command line acts as an organizer: it holds the database itself
-
-
-def _settings(db_url: str | None) -> Settings:
-    try:
-        return Settings.from_env(None, database_url=db_url)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-def _shown(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://…@{rest.split('@', 1)[1]}" if "@" in rest else url
-
-
-@contextmanager
-def _database(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    """The database, migrated; a refusal of the services becomes one line and exit status 1."""
-    from contest.db.engine import make_engine, make_sessions, migrate
-    from contest.services.errors import ServiceError
-
-    engine = make_engine(settings.database_url)
-    try:
-        migrate(engine)
-        yield make_sessions(engine)
-    except ServiceError as exc:
-        raise click.ClickException(f"{exc.field}: {exc.message}" if exc.field else exc.message) from None
-    finally:
-        engine.dispose()
 
 
 @click.command(short_help="Create, list or revoke API tokens.")
@@ -72,16 +40,16 @@ def token(role: str | None, listing: bool, revoke_id: int | None, db_url: str | 
 
     if listing + (revoke_id is not None) > 1:
         raise click.UsageError("give one of --role, --list or --revoke ID")
-    settings = _settings(db_url)
+    settings = settings_for(database_url=db_url)
     if listing:
-        with _database(settings) as db:
+        with database(settings) as db:
             rows = credentials.list_tokens(db, role)
         _print_tokens(rows)
         return
     if revoke_id is not None:
         if role is not None:
             raise click.UsageError("give one of --role, --list or --revoke ID")
-        with _database(settings) as db:
+        with database(settings) as db:
             done = credentials.revoke_token(db, revoke_id)
         click.echo(f"token {done['id']} ({done['role']}) revoked at {done['revoked_at']}")
         return
@@ -89,9 +57,9 @@ def token(role: str | None, listing: bool, revoke_id: int | None, db_url: str | 
         raise click.UsageError("give --role organizer|recorder to create a token, --list, or --revoke ID")
     if role == "judge":
         raise click.UsageError("judges' tokens belong to a judge: contest judges reissue SLUG CODE")
-    with _database(settings) as db, db.begin() as session:
+    with database(settings) as db, db.begin() as session:
         created = new_token(session, role)
-    click.echo(f"{role} token for {_shown(settings.database_url)} (shown once; keep it secret):", err=True)
+    click.echo(f"{role} token for {shown_url(settings.database_url)} (shown once; keep it secret):", err=True)
     click.echo(created)
 
 
@@ -125,7 +93,7 @@ def judges() -> None:
 def _acting(settings: Settings, slug: str, code: str, action: Callable[..., Any]) -> Any:
     from contest.services.principals import Principal
 
-    with _database(settings) as db:
+    with database(settings) as db:
         return action(db, Principal(CLI_ORGANIZER_ROLE), slug, code)
 
 
@@ -137,7 +105,7 @@ def revoke(slug: str, code: str, db_url: str | None) -> None:
     """Revoke judge CODE's token(s) in contest SLUG and sign out every device signed in as them."""
     from contest.services import credentials
 
-    done = _acting(_settings(db_url), slug, code, credentials.revoke_judge)
+    done = _acting(settings_for(database_url=db_url), slug, code, credentials.revoke_judge)
     click.echo(f"judge {done.code} of {slug}: {done.tokens} token(s) revoked, {done.sessions} device(s) signed out")
 
 
@@ -151,7 +119,7 @@ def reissue(slug: str, code: str, db_url: str | None) -> None:
     on the last line. Works for judges who never had a login (e.g. loaded with marks)."""
     from contest.services import credentials
 
-    settings = _settings(db_url)
+    settings = settings_for(database_url=db_url)
     done = _acting(settings, slug, code, credentials.reissue_judge)
     role = "chief judge" if done.chief else "judge"
     click.echo(f"{role} {done.code} of {slug}, login link: {settings.base_url}/j/{done.token}")
@@ -175,12 +143,12 @@ def cards(slug: str, output: str, codes: tuple[str, ...], font: str | None, db_u
     from contest.services.cards import reissue_for_cards
     from contest.services.principals import Principal
 
-    settings = _settings(db_url)
+    settings = settings_for(database_url=db_url)
     try:
         cjk_font("sans", Path(font) if font else None)  # a bad font is refused before any login changes
     except FontNotFound as exc:
         raise click.ClickException(str(exc)) from None
-    with _database(settings) as db:
+    with database(settings) as db:
         printed = reissue_for_cards(db, Principal(CLI_ORGANIZER_ROLE), slug, list(codes) or None)
     found = [Card(j.code, j.name, j.chief, f"{settings.base_url}/j/{j.token}") for j in printed.judges]
     try:

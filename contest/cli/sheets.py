@@ -1,6 +1,6 @@
 """`contest sheets SLUG [--db URL] -o OUT.pdf [--round KEY] [--by judge|entrant|blank] [--judge CODE]
-[--entrant CODE] [--check DIGEST]` (registered by contest/cli.py): the printable score sheets the console offers,
-from one consistent version of the contest, with a progress bar on a terminal.
+[--entrant CODE] [--check DIGEST]` (registered by contest/cli/__init__.py): the printable score sheets the console
+offers, from one consistent version of the contest, with a progress bar on a terminal.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from contest.language import gettext_for, normalize_locale
+from contest.cli import language
+from contest.cli.database import settings_for
+from contest.language import gettext_for
 from contest.scoring import ContestError
 from contest.scoring.messages import Message, translated
 
@@ -70,14 +72,13 @@ def sheets(
     font: Path | None,
     lang: str | None,
 ) -> None:
-    from contest import cli as main
     from contest.db.engine import make_engine, make_sessions, migrate
     from contest.exports.fonts import FontNotFound
     from contest.services import sheets as service
     from contest.services.errors import ServiceError
 
-    main._language = normalize_locale(lang)
-    gettext = gettext_for(main._language or "zh_CN")
+    language.choose(lang)
+    gettext = gettext_for(language.chosen() or "zh_CN")
     if judge_code and entrant_code:
         raise ContestError(Message("--judge and --entrant: give one of them"))
     kind = by or ("judge" if judge_code else "entrant")
@@ -88,7 +89,7 @@ def sheets(
             raise ContestError(Message("-o: name the PDF file to write (-o sheets.pdf)"))
         if output.suffix.lower() != ".pdf":
             raise ContestError(Message("-o: expected a file ending in .pdf, got {name!r}", name=output.name))
-    engine = make_engine(main._settings(database_url=db_url).database_url, readonly=True)
+    engine = make_engine(settings_for(database_url=db_url).database_url, readonly=True)
     try:
         migrate(engine)
         db = make_sessions(engine)

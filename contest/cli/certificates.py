@@ -1,6 +1,6 @@
 """`contest certificates SLUG [--db URL] [-o OUT.pdf] [--font FILE] [--background IMG] [--all] [--issuer TEXT]
-[--date YYYY-MM-DD] [--url BASE] [--lang zh-CN|en]` (registered by contest/cli.py): the certificates the console
-offers, from the command line, with a progress bar on a terminal.
+[--date YYYY-MM-DD] [--url BASE] [--lang zh-CN|en]` (registered by contest/cli/__init__.py): the certificates the
+console offers, from the command line, with a progress bar on a terminal.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from contest.language import gettext_for, normalize_locale
+from contest.cli import language
+from contest.cli.database import settings_for
+from contest.language import gettext_for
 from contest.scoring import ContestError
 from contest.scoring.messages import Message, translated
 
@@ -66,11 +68,10 @@ def certificates(
     base_url: str | None,
     lang: str | None,
 ) -> None:
-    from contest import cli as main
     from contest.exports.certificates import CertificateError, check_background, check_font
 
-    main._language = normalize_locale(lang)
-    locale = main._language or "zh_CN"  # certificates are Chinese unless asked for English
+    language.choose(lang)
+    locale = language.chosen() or "zh_CN"  # certificates are Chinese unless asked for English
     gettext = gettext_for(locale)
     if output is not None and output.suffix.lower() != ".pdf":
         raise ContestError(Message("-o: expected a file ending in .pdf, got {name!r}", name=output.name))
@@ -87,7 +88,7 @@ def certificates(
         check_background(background)
     except CertificateError as exc:
         raise ContestError(Message("--{field}: {message}", field=exc.field, message=exc.message)) from None
-    settings = main._settings(database_url=db_url)
+    settings = settings_for(database_url=db_url)
     found = _issue(settings.database_url, slug, everyone, issued)
     if not found.holders:
         raise ContestError(Message("nobody to give a certificate to: no award in the final standing (try --all)"))

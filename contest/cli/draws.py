@@ -1,5 +1,5 @@
-"""`contest draw` and `contest decrypt` (registered by contest/cli.py): blind codes from the command line, the same
-use cases as the console's page (contest/services/draws.py), recorded as done by "command line (user@host)".
+"""`contest draw` and `contest decrypt` (registered by contest/cli/__init__.py): blind codes from the command line,
+the same use cases as the console's page (contest/services/draws.py), recorded as done by "command line (user@host)".
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from contest.cli_credentials import DB_OPTION, _database, _settings
+from contest.cli.database import DB_OPTION, database, settings_for
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -69,7 +69,7 @@ def draw(
         raise click.UsageError("give --layers N or --layer N, not both")
     wanted = [layer] if layer is not None else list(range(1, (layers or 1) + 1))
     actor = draws.Actor.command_line()
-    with _database(_settings(db_url)) as db:
+    with database(settings_for(database_url=db_url)) as db:
         if withdraw:
             version = draws.withdraw(db, actor, slug, reason=reason)
             click.echo(f"{slug}: the draw was withdrawn; the entrants have their own codes again (version {version})")
@@ -106,7 +106,7 @@ def _write_sealed(db: sessionmaker[Session], actor: Actor, slug: str, output: Pa
 def decrypt(slug: str, reason: str, db_url: str | None) -> None:
     from contest.services import draws
 
-    with _database(_settings(db_url)) as db:
+    with database(settings_for(database_url=db_url)) as db:
         done = draws.decrypt(db, draws.Actor.command_line(), slug, reason=reason)
     logged = done["decrypted"]
     click.echo(f"{slug}: decrypted at {logged['at']} by {logged['by']} (version {done['version']})")
