@@ -47,6 +47,11 @@ def get_contest(session: Session, slug: str) -> Contest:
     return contest
 
 
+def title_of(db: sessionmaker[Session], slug: str) -> str:
+    with db() as session:
+        return get_contest(session, slug).title
+
+
 def create_contest(db: sessionmaker[Session], text: str) -> ContestDefinition:
     """Store a new contest from its TOML; its rounds start open with their boards live."""
     definition = checked_definition(text)

@@ -14,9 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from contest.db.models import Contest, Judge, LoginSession, Token, now
+from contest.db import queries
+from contest.db.models import Contest, Judge, LoginSession, Secret, Token, now
 from contest.services.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from contest.services.principals import (
     ROLES,
@@ -53,6 +55,26 @@ class Reissued:
     name: str
     chief: bool
     token: str
+
+
+# -- the cookie key -----------------------------------------------------------------------------------------------
+
+
+def cookie_key(db: sessionmaker[Session]) -> str:
+    """The key that signs session cookies, made once and kept in the database: tablets stay signed in across
+    restarts, and every worker and host on the same database agrees (CONTEST_SECRET_KEY overrides it)."""
+    try:
+        with db.begin() as session:
+            found = queries.secret(session, "session")
+            if found is None:
+                found = secrets.token_hex(32)
+                session.add(Secret(name="session", value=found))
+        return found
+    except IntegrityError:  # another worker starting at the same moment made it first: use theirs
+        with db() as session:
+            theirs = queries.secret(session, "session")
+        assert theirs is not None
+        return theirs
 
 
 # -- sessions -----------------------------------------------------------------------------------------------------
@@ -121,6 +143,21 @@ def touch(db: sessionmaker[Session], session_id: int) -> None:
     """Note that the session was used just now (for the lists of signed-in devices)."""
     with db.begin() as session:
         session.execute(update(LoginSession).where(LoginSession.id == session_id).values(seen_at=now()))
+
+
+def judges_named(db: sessionmaker[Session], *people: Principal) -> list[dict[str, str]]:
+    """Each judge's code, name and contest title (for the page that asks before a device switches judges)."""
+    found = []
+    with db() as session:
+        for person in people:
+            row = session.execute(
+                select(Judge.name, Contest.title)
+                .join(Contest, Judge.contest_id == Contest.id)
+                .where(Judge.contest_id == person.contest_id, Judge.code == person.judge)
+            ).first()
+            name, title = row if row is not None else ("", "")
+            found.append({"code": person.judge, "name": name, "contest": title, "chief": "1" if person.chief else ""})
+    return found
 
 
 # -- judges' logins -----------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -167,3 +168,14 @@ def _sweep(folder: Path) -> None:
                 path.unlink(missing_ok=True)
         except OSError:
             continue
+
+
+def listing(db: sessionmaker[Session], slug: str, shown: int) -> dict[str, Any]:
+    """The console's entrant list: how many there are, and the first `shown` of them."""
+    with db() as session:
+        contest = get_contest(session, slug)
+        rows = queries.entrants_of(session, contest.id)
+        first = [
+            {"code": e.code, "name": e.name, "organization": e.organization, "group": e.group} for e in rows[:shown]
+        ]
+        return {"slug": contest.slug, "title": contest.title, "count": len(rows), "entrants": first}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db.models import Judge, LoginSession, Token, now
 from contest.services.errors import Forbidden, Message, Unauthorized
@@ -66,6 +66,13 @@ def authenticate(session: Session, token: str) -> Principal | None:
 def authenticate_credential(session: Session, credential: str) -> Principal | None:
     """The principal of a token or of a `session:ID`."""
     return authenticate_many(session, [credential]).get(credential)
+
+
+def who_is(db: sessionmaker[Session], credential: str, *, token_only: bool = False) -> Principal | None:
+    """The principal of a token or of a `session:ID` (`token_only`: of a token only), read in a transaction of its
+    own."""
+    with db() as session:
+        return authenticate(session, credential) if token_only else authenticate_credential(session, credential)
 
 
 def authenticate_many(session: Session, credentials: Iterable[str]) -> dict[str, Principal]:

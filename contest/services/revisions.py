@@ -184,3 +184,15 @@ def revisions(session: Session, contest_id: int) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def settings_view(db: sessionmaker[Session], slug: str) -> dict[str, Any]:
+    """The console's settings page: the contest file as it stands, how many marks exist, and every revision."""
+    with db() as session:
+        contest = get_contest(session, slug)
+        return {
+            "title": contest.title,
+            "text": contest.definition,
+            "marks": marks_count(session, contest.id),
+            "revisions": revisions(session, contest.id),
+        }

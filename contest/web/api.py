@@ -12,12 +12,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from contest.db import queries
 from contest.exports.tables import safe_text
 from contest.imports import TableError, entrants_of
 from contest.language import accepted_locale
 from contest.scoring import Entrant
-from contest.services import contests, marks, rounds, standings
+from contest.services import audit, contests, marks, rounds, standings
 from contest.services.errors import Invalid, Message, ServiceError, Unauthorized
 from contest.services.principals import require
 from contest.web import schemas
@@ -188,36 +187,26 @@ async def get_standings(request: Request) -> Response:
 
 async def history(request: Request) -> Response:
     """Every version of every mark: who, when, from where, old and new value, and why. ?format=csv for Excel."""
-    require(await principal_of(request), "organizer")
+    principal = await principal_of(request)
+    require(principal, "organizer")
     slug = request.path_params["slug"]
     query: schemas.HistoryQuery = validated(schemas.HistoryQuery, dict(request.query_params), query=True)
 
-    def rows() -> list[dict[str, Any]]:
-        with reader_of(request)() as session:
-            contest = contests.get_contest(session, slug)
-            return [
-                {**marks.version_row(m, s, s.created_at.isoformat(timespec="seconds") + "Z"), "client_id": s.client_id}
-                for m, s in queries.history(session, contest.id)
-            ]
-
-    def round_events() -> list[dict[str, Any]]:  # lock, unlock, board and reveal: who, when, what and why
-        with reader_of(request)() as session:
-            return rounds.events(session, contests.get_contest(session, slug).id)
-
-    found = await run_in_threadpool(rows)
+    found = await run_in_threadpool(audit.history, reader_of(request), principal, slug)
     if query.format == "csv":
         out = io.StringIO()
-        columns = list(found[0]) if found else ["version", "at", "entrant", "round", "item", "criterion", "judge"]
+        versions = found["marks"]
+        columns = list(versions[0]) if versions else ["version", "at", "entrant", "round", "item", "criterion", "judge"]
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
-        for row in found:
+        for row in versions:
             writer.writerow([safe_text("" if row[c] is None else str(row[c])) for c in columns])
         return Response(
             "\ufeff" + out.getvalue(),
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="{slug}-history.csv"'},
         )
-    return JSONResponse({"marks": found, "rounds": await run_in_threadpool(round_events)})
+    return JSONResponse(found)
 
 
 # full paths, not a Mount("/api"): a mount would answer 404 for a method a path does not take (DELETE /api/live),

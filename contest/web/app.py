@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -21,15 +19,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from contest.db import queries
 from contest.db.engine import make_engine, make_sessions, migrate
-from contest.db.models import Secret
 from contest.live import changelog
 from contest.live.boards import BoardRegistry
 from contest.live.bus import RedisBus
 from contest.live.hub import Hub
 from contest.scoring import ContestError
 from contest.services import standings
+from contest.services.credentials import cookie_key
 from contest.services.errors import ServiceError
 from contest.services.writer import MarkWriter
 from contest.settings import Settings
@@ -65,23 +62,6 @@ async def contest_error(request: Request, exc: Exception) -> Response:
     return error_response(422, "invalid", exc.message, first.where if first and first.where else None)
 
 
-def session_secret(engine: Engine) -> str:
-    """The key that signs session cookies, made once and kept in the database: tablets stay signed in across
-    restarts, and every worker and host on the same database agrees (CONTEST_SECRET_KEY overrides it)."""
-    try:
-        with make_sessions(engine).begin() as session:
-            found = queries.secret(session, "session")
-            if found is None:
-                found = secrets.token_hex(32)
-                session.add(Secret(name="session", value=found))
-        return found
-    except IntegrityError:  # another worker starting at the same moment made it first: use theirs
-        with make_sessions(engine)() as session:
-            theirs = queries.secret(session, "session")
-        assert theirs is not None
-        return theirs
-
-
 class Sessions:
     """Starlette's signed-cookie sessions, with the key the lifespan found (it is not known before start-up)."""
 
@@ -114,7 +94,7 @@ def create_app(settings: Settings) -> Starlette:
         await run_in_threadpool(migrate, engine)
         reading = make_engine(settings.database_url, readonly=True) if engine.dialect.name == "sqlite" else engine
         app.state.settings = settings
-        app.state.secret_key = settings.secret_key or await run_in_threadpool(session_secret, engine)
+        app.state.secret_key = settings.secret_key or await run_in_threadpool(cookie_key, make_sessions(engine))
         app.state.db = make_sessions(engine)
         app.state.reader = make_sessions(reading)
         app.state.boards = boards = BoardRegistry(app.state.reader)

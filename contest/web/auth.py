@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import secrets
 
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -19,7 +18,7 @@ from starlette.types import ASGIApp
 
 from contest.services import credentials
 from contest.services.errors import Forbidden, Message, Unauthorized
-from contest.services.principals import PUBLIC, SESSION_PREFIX, Principal, authenticate_credential
+from contest.services.principals import PUBLIC, SESSION_PREFIX, Principal, who_is
 from contest.settings import Settings
 from contest.web.http import db_of, reader_of
 
@@ -78,7 +77,7 @@ async def principal_of(request: Request) -> Principal:
     credential = credential_of(request)
     if credential is None:
         return PUBLIC
-    found = await run_in_threadpool(_authenticate, reader_of(request), credential)
+    found = await run_in_threadpool(who_is, reader_of(request), credential)
     if found is None:
         raise Unauthorized(Message("this token is not valid (revoked or mistyped)"), "authorization")
     await touched(request, found)
@@ -90,7 +89,7 @@ async def session_of(request: Request) -> Principal | None:
     secret = session_secret(request)
     if secret is None:
         return None
-    found = await run_in_threadpool(_authenticate, reader_of(request), credentials.credential(secret))
+    found = await run_in_threadpool(who_is, reader_of(request), credentials.credential(secret))
     if found is not None:
         await touched(request, found)
     return found
@@ -105,11 +104,6 @@ async def touched(request: Request, principal: Principal) -> None:
         await run_in_threadpool(credentials.touch, db_of(request), principal.session_id)
     except Exception:
         log.warning("could not note the use of session %s", principal.session_id, exc_info=True)
-
-
-def _authenticate(db: sessionmaker[Session], credential: str) -> Principal | None:
-    with db() as session:
-        return authenticate_credential(session, credential)
 
 
 def new_csrf() -> str:

@@ -315,9 +315,9 @@ async def test_signing_in_as_organizer_signs_the_judge_out_of_this_browser(app: 
 
 
 async def test_the_audit_pages(venue: Venue, monkeypatch: pytest.MonkeyPatch) -> None:
-    from contest.services import console
+    from contest.services import audit
 
-    monkeypatch.setattr(console, "PAGE_SIZE", 2)
+    monkeypatch.setattr(audit, "PAGE_SIZE", 2)
     await sign_in(venue.client, venue.organizer)
     for entrant in ("E1", "E2", "E3"):
         assert (await venue.mark(venue.judges["J1"], {"execution": "8"}, entrant=entrant)).status_code == 201

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import hmac
 
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from contest.db.models import Contest, Judge
 from contest.language import normalize_locale
 from contest.services import credentials
-from contest.services.principals import MAX_CREDENTIAL, Principal, authenticate
+from contest.services.principals import MAX_CREDENTIAL, Principal, who_is
 from contest.web.auth import SESSION_CSRF, SESSION_ID, end_session_of, remember, session_of, session_secret
 from contest.web.http import reader_of, settings_of
 from contest.web.pages import csrf_of, db_of, error_page, pages_of
@@ -30,8 +28,7 @@ NO_REFERRER = {"Referrer-Policy": "no-referrer"}
 
 
 def _judge_of(request: Request, token: str) -> Principal | None:
-    with reader_of(request)() as session:
-        found = authenticate(session, token)
+    found = who_is(reader_of(request), token, token_only=True)
     return found if found is not None and found.role == "judge" else None
 
 
@@ -69,24 +66,9 @@ async def login(request: Request) -> Response:
         return await _sign_in(request, token)
     if current.role == "judge" and (current.contest_id, current.judge) == (wanted.contest_id, wanted.judge):
         return _home(request, current)  # the same judge again: just go on
-    names = await run_in_threadpool(_names, request, current, wanted)
+    names = await run_in_threadpool(credentials.judges_named, reader_of(request), current, wanted)
     context = {"current": names[0], "wanted": names[1], "csrf": csrf_of(request), "action": request.url.path}
     return pages_of(request).render(request, "switch_judge.html", context, headers=NO_REFERRER)
-
-
-def _names(request: Request, *people: Principal) -> list[dict[str, str]]:
-    """Each judge's code, name and contest title, for the page that asks before switching."""
-    found = []
-    with reader_of(request)() as session:
-        for person in people:
-            row = session.execute(
-                select(Judge.name, Contest.title)
-                .join(Contest, Judge.contest_id == Contest.id)
-                .where(Judge.contest_id == person.contest_id, Judge.code == person.judge)
-            ).first()
-            name, title = row if row is not None else ("", "")
-            found.append({"code": person.judge, "name": name, "contest": title, "chief": "1" if person.chief else ""})
-    return found
 
 
 async def _form_csrf(request: Request) -> str:
@@ -123,7 +105,7 @@ async def signout_page(request: Request) -> Response:
     if current is None:
         request.session.pop(SESSION_ID, None)
         return pages_of(request).render(request, "signout.html", {"signed_in": False})
-    names = await run_in_threadpool(_names, request, current)
+    names = await run_in_threadpool(credentials.judges_named, reader_of(request), current)
     return pages_of(request).render(
         request, "signout.html", {"signed_in": True, "current": names[0], "csrf": csrf_of(request)}
     )

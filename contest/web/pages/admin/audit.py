@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from contest.services import console
+from contest.services import audit
 from contest.services.errors import ServiceError
 from contest.services.principals import Principal
 from contest.web.http import reader_of
@@ -24,9 +24,9 @@ async def audit_page(request: Request, organizer: Principal) -> Response:
     slug = request.path_params["slug"]
     params = {k: v for k, v in request.query_params.items()}
     try:
-        wanted = console.AuditFilter.parse(params)
+        wanted = audit.AuditFilter.parse(params)
     except ServiceError as exc:
-        empty = console.AuditPage([], 0, 1, 1)
+        empty = audit.AuditPage([], 0, 1, 1)
         context = {
             "page": empty,
             "wanted": _shown(params),
@@ -36,7 +36,7 @@ async def audit_page(request: Request, organizer: Principal) -> Response:
             "error_field": exc.field,
         }
         return _render(request, slug, context, status=exc.status)
-    found = await run_in_threadpool(console.audit, reader_of(request), organizer, slug, wanted)
+    found = await run_in_threadpool(audit.audit, reader_of(request), organizer, slug, wanted)
     query = wanted.query()
 
     def link(page: int) -> str:

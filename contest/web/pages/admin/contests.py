@@ -138,17 +138,6 @@ async def create(request: Request, organizer: Principal) -> Response:
     return RedirectResponse(f"/admin/contests/{definition.slug}/settings?created=1", status_code=303)
 
 
-def _settings(request: Request, slug: str) -> dict[str, Any]:
-    with reader_of(request)() as session:
-        contest = contests.get_contest(session, slug)
-        return {
-            "title": contest.title,
-            "text": contest.definition,
-            "marks": revisions.marks_count(session, contest.id),
-            "revisions": revisions.revisions(session, contest.id),
-        }
-
-
 def _settings_page(request: Request, slug: str, found: dict[str, Any], **context: Any) -> Response:
     status = context.pop("status", 200)
     base = {"annotated": None, "revised": None, "created": request.query_params.get("created") == "1", "reason": ""}
@@ -164,7 +153,7 @@ def _settings_page(request: Request, slug: str, found: dict[str, Any], **context
 @console_page
 async def settings_page(request: Request, organizer: Principal) -> Response:
     slug = request.path_params["slug"]
-    found = await run_in_threadpool(_settings, request, slug)
+    found = await run_in_threadpool(revisions.settings_view, reader_of(request), slug)
     return _settings_page(request, slug, found)
 
 
@@ -172,7 +161,7 @@ async def settings_page(request: Request, organizer: Principal) -> Response:
 async def save(request: Request, organizer: Principal) -> Response:
     slug = request.path_params["slug"]
     form = await posted(request)
-    found = await run_in_threadpool(_settings, request, slug)
+    found = await run_in_threadpool(revisions.settings_view, reader_of(request), slug)
     text, reason = field(form, "text"), field(form, "reason")
     if len(text) > MAX_TOML:
         raise Invalid(Message("at most {most} characters", most=MAX_TOML), "text")
@@ -201,7 +190,7 @@ async def save(request: Request, organizer: Principal) -> Response:
             request, slug, {**found, "text": text}, annotated=annotated, reason=reason, status=exc.status
         )
     hub_of(request).changed(slug, revised.version)  # screens get the standings under the new rules at once
-    found = await run_in_threadpool(_settings, request, slug)
+    found = await run_in_threadpool(revisions.settings_view, reader_of(request), slug)
     return _settings_page(request, slug, found, revised=revised)
 
 

@@ -21,11 +21,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from contest.db import queries
 from contest.imports import TableError
 from contest.scoring.messages import Message
 from contest.services import entrant_import
-from contest.services.contests import get_contest
 from contest.services.errors import Forbidden
 from contest.services.principals import Principal
 from contest.web.auth import SESSION_CSRF
@@ -55,17 +53,6 @@ async def upload_form(request: Request) -> FormData:
     return form
 
 
-def _listing(request: Request, slug: str) -> dict[str, Any]:
-    with reader_of(request)() as session:
-        contest = get_contest(session, slug)
-        rows = queries.entrants_of(session, contest.id)
-        shown = [
-            {"code": e.code, "name": e.name, "organization": e.organization, "group": e.group}
-            for e in rows[:SHOWN_ENTRANTS]
-        ]
-        return {"slug": contest.slug, "title": contest.title, "count": len(rows), "entrants": shown}
-
-
 def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     full = {"active": "entrants", **context}
     return render(request, name, full, slug=str(context.get("slug", "")), status_code=status)
@@ -73,14 +60,16 @@ def _render(request: Request, name: str, context: dict[str, Any], status: int = 
 
 @console_page
 async def entrants_page(request: Request, organizer: Principal) -> Response:
-    listing = await run_in_threadpool(_listing, request, request.path_params["slug"])
+    listing = await run_in_threadpool(
+        entrant_import.listing, reader_of(request), request.path_params["slug"], SHOWN_ENTRANTS
+    )
     imported = request.query_params.get("imported", "")
     return _render(request, "admin/entrants.html", {**listing, "imported": imported if imported.isdigit() else ""})
 
 
 async def _refused(request: Request, slug: str, error: Message | str, problems: list[Any]) -> Response:
     """The upload page again, with why the file was refused (422); nothing was saved."""
-    listing = await run_in_threadpool(_listing, request, slug)
+    listing = await run_in_threadpool(entrant_import.listing, reader_of(request), slug, SHOWN_ENTRANTS)
     return _render(
         request, "admin/entrants.html", {**listing, "imported": "", "error": error, "problems": problems}, 422
     )
@@ -115,7 +104,7 @@ async def preview(request: Request, organizer: Principal) -> Response:
     except TableError as exc:
         return await _refused(request, slug, exc.title or exc.as_message(), _problem_rows(exc))
     key = await run_in_threadpool(entrant_import.stash, slug, name, str(mode), data) if plan.ok else ""
-    listing = await run_in_threadpool(_listing, request, slug)
+    listing = await run_in_threadpool(entrant_import.listing, reader_of(request), slug, SHOWN_ENTRANTS)
     status = 200 if plan.ok else 422
     return _render(request, "admin/entrants_preview.html", {**listing, **_plan_context(plan), "stash": key}, status)
 

@@ -35,17 +35,12 @@ NOTICES = ("revoked", "printed")
 FIELDS = {"code": "Code", "name": "Name"}  # a refused field, named as the form labels it
 
 
-def _title(request: Request, slug: str) -> str:
-    with reader_of(request)() as session:
-        return contests.get_contest(session, slug).title
-
-
 async def _list(
     request: Request, organizer: Principal, *, error: str = "", form: dict[str, str] | None = None, status: int = 200
 ) -> Response:
     slug = request.path_params["slug"]
     found = await run_in_threadpool(credentials.judge_logins, reader_of(request), organizer, slug)
-    title = await run_in_threadpool(_title, request, slug)
+    title = await run_in_threadpool(contests.title_of, reader_of(request), slug)
     notice = request.query_params.get("done", "")
     context: dict[str, Any] = {
         "title": title,
@@ -94,7 +89,7 @@ async def add_judge(request: Request, organizer: Principal) -> Response:
         return await _list(
             request, organizer, error=f"{where}: {text}" if where else text, form=wanted, status=exc.status
         )
-    title = await run_in_threadpool(_title, request, slug)
+    title = await run_in_threadpool(contests.title_of, reader_of(request), slug)
     people = [{"code": j.code, "name": j.name, "chief": j.chief, "link": _link(request, j.token)} for j in made]
     return _issued(request, slug, title, people, "added")
 
@@ -104,7 +99,7 @@ async def reissue(request: Request, organizer: Principal) -> Response:
     await posted(request)
     slug, code = request.path_params["slug"], request.path_params["code"]
     done = await run_in_threadpool(credentials.reissue_judge, db_of(request), organizer, slug, code)
-    title = await run_in_threadpool(_title, request, slug)
+    title = await run_in_threadpool(contests.title_of, reader_of(request), slug)
     people = [{"code": done.code, "name": done.name, "chief": done.chief, "link": _link(request, done.token)}]
     return _issued(request, slug, title, people, "reissued")
 

@@ -21,7 +21,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from contest.services import console, rounds
-from contest.services.contests import get_contest
 from contest.services.errors import Conflict, Invalid, Message, ServiceError
 from contest.services.principals import Principal
 from contest.services.standings import View, standings
@@ -65,38 +64,11 @@ def _step_target(request: Request, slug: str, key: str, step: str) -> tuple[int,
     return now, steps if step == "all" else max(0, min(steps, now + (1 if step == "next" else -1)))
 
 
-def published_at(events: list[dict[str, Any]]) -> str | None:
-    """When the round was last published (locked with its board live), if it still is."""
-    status, board, moment = "open", "live", None
-    for event in events:
-        for change in event["changes"]:
-            if change["what"] == "status":
-                status = change["to"]
-            elif change["what"] == "board":
-                board = change["to"]
-        published = status == "locked" and board == "live"
-        if published and moment is None:
-            moment = event["at"]
-        elif not published:
-            moment = None
-    return moment
-
-
 def _page_data(request: Request, organizer: Principal, slug: str) -> dict[str, Any]:
     found = console.rounds_of(reader_of(request), boards_of(request), organizer, slug)
-    with reader_of(request)() as session:
-        contest = get_contest(session, slug)
-        title = contest.title
-        for rnd in found:
-            rnd["events"] = list(reversed(rounds.events(session, contest.id, rnd["key"])))
-            rnd["published"] = (
-                published_at(list(reversed(rnd["events"])))
-                if rnd["status"] == "locked" and rnd["board"] == "live"
-                else None
-            )
-    for rnd in found:
+    for rnd in found["rounds"]:
         rnd["reveal"] = reveal_progress(request, slug, rnd["key"]) if rnd["board"] == "reveal" else None
-    return {"title": title, "rounds": found}
+    return found
 
 
 def _page(request: Request, organizer: Principal, slug: str, data: dict[str, Any], **context: Any) -> Response:
