@@ -31,6 +31,8 @@ MANIFEST = "/judge/manifest.webmanifest"
 OFFLINE_ASSETS = (
     "app.css",
     "common.js",
+    "controls.js",
+    "outbox.js",
     "outbox-store.js",
     "judge.js",
     "judge-app.js",
