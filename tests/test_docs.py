@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import click
 
 from contest.cli import cli
+from contest.scoring import parse_definition
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 SETTINGS = (Path(__file__).resolve().parent.parent / "contest" / "settings.py").read_text(encoding="utf-8")
@@ -33,3 +35,25 @@ def test_every_setting_is_in_the_readme() -> None:
     }
     settings.discard("CONTEST_")
     assert sorted(s for s in settings if s not in README) == []
+
+
+# a TOML example inline: `key = value` (spaces around =), maybe after its `[table]`; placeholders (N, [...]) are not
+_TOML_SPAN = re.compile(r"`((?:\[[\w.]+\] )?(?:\"[^\"`]+\"|[A-Za-z_][\w.-]*) = [^`\n]+)`")
+_PLACEHOLDER = re.compile(r"= (?:[A-Z]|\[\.\.\.\])$")
+
+
+def test_every_toml_example_in_the_readme_is_valid_toml() -> None:
+    blocks = re.findall(r"```toml\n(.*?)```", README, re.S)
+    assert blocks, "the README shows a contest file"
+    for block in blocks:
+        parse_definition(block)  # a whole contest file: valid TOML and a valid contest
+    spans = [s for s in _TOML_SPAN.findall(README) if not _PLACEHOLDER.search(s)]
+    assert any("感官" in s for s in spans)  # the subtotals example with a Chinese key is among them
+    refused = []
+    for span in spans:
+        text = re.sub(r"^\[([\w.]+)\] ", r"[\1]\n", span)
+        try:
+            tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            refused.append(f"{span}: {exc}")
+    assert refused == []

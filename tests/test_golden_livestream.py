@@ -106,10 +106,10 @@ def test_explain_names_dropped_judges_and_group_best(capsys: pytest.CaptureFixtu
         "trimmed_mean = "
     )
     assert panel.endswith(" → 80.333333…")
-    assert "  sales · GMV: relative to the field: 40490.6 / best 58800 → 0.688616…" in lines
-    assert line_starting(lines, "  sales: 100 * GMV = ").endswith(" → 68.861565…")
+    assert "  sales · GMV: relative to the field: 40490.6 / best 58800 → 0.688615…" in lines  # cut, not rounded
+    assert line_starting(lines, "  sales: 100 * GMV = ").endswith(" → 68.861564…")
     assert line_starting(lines, "  standing: theory*0.3 + presentation*0.4 + sales*0.3 = 86 * 0.3 + ").endswith(
-        " → 78.591803…"
+        " → 78.591802…"
     )
     assert lines[-1] == "  total 78.59: rank 4 in group 个人组, 优秀奖"
 

@@ -91,7 +91,7 @@ def test_explain_shows_the_judges_the_deduction_and_the_total(capsys: pytest.Cap
     assert any(line.startswith("  main · 写作质量: J1 59.5, J2 60.5, J3 60.5; mean = 60.1666") for line in lines)
     assert "  main · 数据来源: entered → 10" in lines
     # 30 + 60.1666… = 90.1666…, minus 5 for running over the word limit
-    assert "  main: deduction 超字数扣分 − 5 → 85.166667…" in lines
+    assert "  main: deduction 超字数扣分 − 5 → 85.166666…" in lines
     assert lines[-1] == "  total 85.17: rank 5, 三等奖"
 
 

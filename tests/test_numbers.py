@@ -25,9 +25,11 @@ def test_round_half_up(value: str, decimals: int, shown: str) -> None:
 def test_division_noise_at_a_half_is_snapped_before_rounding() -> None:
     # A chain with a non-terminating division can leave an exact 25.615 at 25.61499...9 (50 digits).
     # By hand it is 25.62; a genuinely smaller value still rounds down.
-    assert round_half_up(Decimal("25.6149999999999999999999999999999999"), 2) == Decimal("25.62")
-    assert round_half_up(Decimal("25.6150000000000000000000000000000001"), 2) == Decimal("25.62")
+    assert round_half_up(Decimal("25.614" + "9" * 45), 2) == Decimal("25.62")  # 50 significant digits
+    assert round_half_up(Decimal("25.615" + "0" * 44 + "1"), 2) == Decimal("25.62")
     assert round_half_up(Decimal("25.614999"), 2) == Decimal("25.61")
+    # a value that needs fewer than 46 significant digits is genuine, not noise: it rounds as itself
+    assert round_half_up(Decimal("25.6149999999999999999999999999999999"), 2) == Decimal("25.61")
 
 
 def test_trimmed_mean_then_weight_matches_hand_arithmetic() -> None:

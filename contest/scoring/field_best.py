@@ -11,10 +11,44 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from contest.scoring.marks import ItemMarks
+    from contest.scoring.totals import RoundPlan
 
 Slot = tuple[str, str]  # (round, criterion)
 Measured = tuple[tuple[Slot, Decimal], ...]  # one entrant's relative values, each with its round and criterion
 Best = dict[str, dict[str, Decimal]]  # round -> criterion -> the field's best: what `StandingPlan.score` reads
+
+
+def measured(plans: Mapping[str, RoundPlan], marks: Mapping[str, ItemMarks]) -> Measured:
+    """One entrant's values of the relative criteria of these rounds, as the field counts them: each value entered,
+    and a criterion's `default` for each item the entrant performed (any mark of the item) without a value, which
+    the item is scored with. So an entrant on the default is part of the best it is measured against, and never
+    scores more than the best (README: the top seller gets 100)."""
+    found: list[tuple[Slot, Decimal]] = []
+    for key, plan in plans.items():
+        own = marks.get(key)
+        if not plan.relative or not own:
+            continue
+        found.extend(
+            ((key, criterion), value[""])
+            for (_, criterion), value in sorted(own.items())
+            if criterion in plan.relative and "" in value
+        )
+        defaults = [(c.key, c.default) for c in plan.entered if c.relative and c.default is not None]
+        if not defaults:
+            continue
+        present = own.keys()
+        for item, keys in plan.item_keys:
+            if present.isdisjoint(keys):
+                continue  # not performed: nothing to measure
+            for criterion, default in defaults:
+                given = own.get((item, criterion))
+                if given is None or "" not in given:
+                    found.append(((key, criterion), default))
+    return tuple(found)
 
 
 class FieldBest:

@@ -8,11 +8,16 @@
 Numbers, names, ``+ - * /``, parentheses, unary minus and the functions ``min``, ``max`` and ``abs``. Names may be
 Chinese. Full-width operators and brackets (``（ ） ＋ × ÷``) are accepted as typed on a Chinese keyboard. The text is
 parsed once with `ast` into a tree of closures; nothing is ever passed to `eval`.
+
+Names stay exactly as written: each is swapped for a safe identifier before `ast` reads the text and put back in the
+tree after, so a key that is a Python word (``yield``, ``if``, ``None``) works, and a full-width key (``外形１``,
+``ＧＭＶ``) is not NFKC-normalised into another (``外形1``, ``GMV``) as Python identifiers are.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +45,51 @@ class FormulaEvalError(ArithmeticError):
 def normalize(text: str) -> str:
     """NFKC (full-width to ASCII) plus × and ÷, which NFKC keeps."""
     return unicodedata.normalize("NFKC", text).replace("×", "*").replace("÷", "/")
+
+
+# a number (digits first: 1e3, ０.５) or a name (a letter or _ first, as a key: see definition.KEY)
+_TOKEN = re.compile(r"(?P<number>\.?\d[\w.]*)|(?P<name>[^\W\d]\w*)")
+_SAFE = re.compile(r"_k[0-9]+")
+
+
+def _prepared(text: str) -> tuple[str, str, dict[str, str]]:
+    """(the text as shown, with operators and numbers NFKC-normalised and names as written; the text `ast` reads,
+    each name swapped for a safe identifier; safe identifier -> name). The functions keep their own names."""
+    shown: list[str] = []
+    safe: list[str] = []
+    names: dict[str, str] = {}
+    ids: dict[str, str] = {}
+    at = 0
+    for found in _TOKEN.finditer(text):
+        between = normalize(text[at : found.start()])
+        shown.append(between)
+        safe.append(between)
+        at = found.end()
+        token = found.group()
+        if found.group("number") is not None or normalize(token) in FUNCTIONS:
+            token = normalize(token)
+            shown.append(token)
+            safe.append(token)
+            continue
+        shown.append(token)
+        if token not in ids:
+            ids[token] = f"_k{len(ids)}"
+            names[ids[token]] = token
+        safe.append(ids[token])
+    rest = normalize(text[at:])
+    return "".join(shown) + rest, "".join(safe) + rest, names
+
+
+def _tree(text: str) -> ast.expr:
+    """The parsed formula with every name as written; raises SyntaxError."""
+    _, safe, names = _prepared(text)
+    tree = ast.parse(safe, mode="eval").body
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in names:
+            node.id = names[node.id]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):  # 'text' is refused as written
+            node.value = _SAFE.sub(lambda found: names.get(found.group(), found.group()), node.value)
+    return tree
 
 
 @dataclass(frozen=True)
@@ -73,23 +123,33 @@ class Formula:
 def parse_formula(source: str) -> Formula:
     if not isinstance(source, str):
         raise FormulaSyntaxError(Message("a formula must be text"))
-    text = normalize(source).strip()
+    text = _prepared(source)[0].strip()
     if not text:
         raise FormulaSyntaxError(Message("the formula is empty"))
     if len(text) > MAX_LENGTH:
         raise FormulaSyntaxError(Message("the formula is longer than {limit} characters", limit=MAX_LENGTH))
     try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError as exc:
-        if exc.offset:
-            why = Message("not a valid formula at character {offset}: {text!r}", offset=exc.offset, text=text)
-        else:
-            why = Message("not a valid formula: {text!r}", text=text)
-        raise FormulaSyntaxError(why) from None
+        body = _tree(text)
+    except SyntaxError:
+        raise FormulaSyntaxError(_syntax_problem(text)) from None
     names: set[str] = set()
-    node = _compile(tree.body, names, depth=0)
-    render = _renderer(tree.body)
+    node = _compile(body, names, depth=0)
+    render = _renderer(body)
     return Formula(source=text, names=frozenset(names), _node=node, _render=render)
+
+
+def _syntax_problem(text: str) -> str:
+    """Why `text` is not a formula. Read as Python (names NFKC-normalised, Python's words its own), text that
+    uses ``if``, ``and``, ``lambda``... gets its own reason (a formula has no conditions); else the position."""
+    plain_text = normalize(text)
+    try:
+        tree = ast.parse(plain_text, mode="eval")
+    except SyntaxError as exc:
+        if exc.offset and exc.lineno == 1 and plain_text == text:
+            return Message("not a valid formula at character {offset}: {text!r}", offset=exc.offset, text=text)
+        return Message("not a valid formula: {text!r}", text=text)
+    _compile(tree.body, set(), depth=0)  # raises the reason for what Python read there
+    return Message("not a valid formula: {text!r}", text=text)  # pragma: no cover - _compile refused it
 
 
 def _compile(node: ast.expr, names: set[str], depth: int) -> Node:
@@ -266,7 +326,7 @@ def _source_of_constant(node: ast.Constant) -> str:
 def weighted_sum(formula: Formula) -> dict[str, Decimal] | None:
     """``0.3*a + b - 2*c`` -> {a: 0.3, b: 1, c: -2}, exactly as the formula computes it; None when the formula is
     not such a weighted sum of names (a constant term, a product of names, a division, a function...)."""
-    terms = _weighted_terms(ast.parse(formula.source, mode="eval").body)
+    terms = _weighted_terms(_tree(formula.source))
     if terms is None:
         return None
     weights: dict[str, Decimal] = {}
@@ -278,7 +338,7 @@ def weighted_sum(formula: Formula) -> dict[str, Decimal] | None:
 def linear_weights(formula: Formula) -> dict[str, Decimal]:
     """``0.2*a + 0.8*b`` -> {a: 0.2, b: 0.8}; {} when the formula is not such a weighted sum."""
     try:
-        tree = ast.parse(formula.source, mode="eval").body
+        tree = _tree(formula.source)
     except SyntaxError:  # pragma: no cover - the formula parsed once already
         return {}
     terms: list[ast.expr] = []

@@ -2,10 +2,13 @@
 
 All arithmetic runs in `CONTEXT` (50 significant digits): the board enters it with `precise()` at its public
 methods, so operators and `sum` inside the core use it. Sums and products of marks are exact; a division that
-does not terminate (a mean of three) is carried to 50 digits. Before a value is rounded half-up to the contest's
-`decimals` it is first snapped to `SNAP` places, so a result whose exact value lies on a half (25.615) rounds as it
-would by hand, even when a non-terminating intermediate left it at 25.61499...9. Scores are rationals with small
-denominators, so a true value within 1e-24 of a half is a half.
+does not terminate (a mean of three) is carried to 50 significant digits, so its error is in those last digits.
+Before a value is rounded half-up to the contest's `decimals` it is first rounded to `SNAP_DIGITS` (45) significant
+digits: a result whose exact value lies on a half (25.615) rounds as it would by hand, even when a non-terminating
+intermediate left it at 25.61499...9 (50 digits). The snap moves a value by at most 5 units of its 46th significant
+digit (a relative 5e-45), and only a value that needs more than 45 significant digits is moved at all: every value
+that marks, weights and sums give exactly within 45 digits rounds as itself (2.675 - 1e-25 is 2.67, not 2.68).
+Nothing is ever shown or ranked with a sign on zero: -0.001 rounds to 0.00, and two such entrants share a rank.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ from __future__ import annotations
 import math
 import re
 from contextlib import AbstractContextManager
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
 
 from contest.scoring.messages import Message
 
 CONTEXT = Context(prec=50, rounding=ROUND_HALF_EVEN)
-SNAP = Decimal(1).scaleb(-24)
+SNAP_DIGITS = 45  # significant digits kept before rounding: the last 5 of the 50 carried hold division noise
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
@@ -38,10 +41,17 @@ def precise() -> AbstractContextManager[Context]:
     return localcontext(CONTEXT)
 
 
+def snap(value: Decimal) -> Decimal:
+    """The value to `SNAP_DIGITS` significant digits: carried-division noise in the last digits snapped off."""
+    if not value or len(value.as_tuple().digits) <= SNAP_DIGITS:
+        return value
+    return value.quantize(Decimal(1).scaleb(value.adjusted() - SNAP_DIGITS + 1, CONTEXT), ROUND_HALF_EVEN, CONTEXT)
+
+
 def round_half_up(value: Decimal, decimals: int) -> Decimal:
-    """Round to `decimals` places, half away from zero, after snapping off carried-division noise."""
-    snapped = value.quantize(SNAP, rounding=ROUND_HALF_EVEN, context=CONTEXT)
-    return snapped.quantize(_QUANTA[decimals], rounding=ROUND_HALF_UP, context=CONTEXT)
+    """Round to `decimals` places, half away from zero, after snapping off carried-division noise; never -0."""
+    rounded = snap(value).quantize(_QUANTA[decimals], rounding=ROUND_HALF_UP, context=CONTEXT)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 def units(value: Decimal, decimals: int) -> int:
@@ -117,10 +127,12 @@ def format_decimal(value: Decimal, decimals: int) -> str:
 
 def plain(value: Decimal) -> str:
     """A value as explanations show it: no exponent, no trailing zeros (``2.5``, ``10``), and a value that does
-    not end within 6 places cut there with an ellipsis (``85.333333…``)."""
+    not end within 6 places cut there (not rounded) with an ellipsis (``2.666666…`` for 8/3). No sign on a zero."""
     if value == value.to_integral_value():
-        return f"{value.quantize(ONE, context=CONTEXT):f}"
+        whole = value.quantize(ONE, context=CONTEXT)
+        return f"{whole.copy_abs() if whole.is_zero() else whole:f}"
     text = f"{value.normalize(CONTEXT):f}"
     if len(text) - text.index(".") - 1 > 6:
-        return f"{round_half_up(value, 6):f}…"
+        cut = value.quantize(_QUANTA[6], rounding=ROUND_DOWN, context=CONTEXT)
+        return f"{cut.copy_abs() if cut.is_zero() else cut:f}…"
     return text

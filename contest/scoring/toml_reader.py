@@ -84,8 +84,11 @@ class Reader:
         return f"{self.path}.{key}" if self.path else key
 
     def problem(self, key: str, message: str) -> None:
+        """Note a problem; the same problem at the same place once (an inherited [scoring] is read per round)."""
         where = self.where(key)
-        self.problems.append(Problem(where, message, self.index.line(where)))
+        found = Problem(where, message, self.index.line(where))
+        if found not in self.problems:
+            self.problems.append(found)
 
     def child(self, key: str, table: Mapping[str, Any]) -> Reader:
         return Reader(table, self.where(key), self.problems, self.index)
