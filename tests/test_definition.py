@@ -130,7 +130,7 @@ item = "a + c"
         "contest.decimals (line 4): expected a whole number from 0 to 6, got 9",
         "criteria[1].max (line 9): must be greater than min (10), got 0",
         "criteria[2].colour (line 16): unknown key; known keys: key, label, description, min, max, step, judged, "
-        "default, deduction, better, relative",
+        "default, deduction, better, relative, judges",
         "criteria[2].step (line 15): 3 does not divide the range 0 to 10 into whole steps",
         "scoring.item (line 19): names unknown key 'c'; it may use criteria of this round, subtotals or panel: a, b",
     ]

@@ -21,30 +21,18 @@ from contest.scoring.definition import ContestDefinition
 from contest.scoring.entrants import Entrant
 from contest.scoring.errors import ScoringError
 from contest.scoring.fast import FastStanding, Numerators
-from contest.scoring.field_best import Best, FieldBest, Measured
+from contest.scoring.field_best import Best, FieldBest, Measured, measured
+from contest.scoring.item_panels import inferred_panel
 from contest.scoring.marks import MarkSheet
 from contest.scoring.messages import Message
+from contest.scoring.normalize import Scale, sheet_scale
 from contest.scoring.numbers import precise, round_half_up
 from contest.scoring.ranking import SortKey, key_maker, rank_at, same_place, sort_key
+from contest.scoring.rows import Change as Change
+from contest.scoring.rows import Row as Row
+from contest.scoring.rows import diff_rows as diff_rows
 from contest.scoring.standing import EntrantResult, StandingPlan
-from contest.scoring.totals import Trace
-
-
-@dataclass(slots=True)  # not frozen: a frozen __init__ costs 3x, and screens build 50 rows per change
-class Row:
-    """One line of a standing as screens, exports and the CLI show it (totals rounded to the contest's decimals)."""
-
-    rank: int | None  # None: not ranked (incomplete)
-    entrant: str
-    name: str
-    organization: str
-    group: str
-    rounds: Mapping[str, Decimal | None]
-    total: Decimal | None
-    award: str | None
-    advances: bool
-    complete: bool
-    issues: tuple[str, ...]
+from contest.scoring.totals import RoundPlan, Trace
 
 
 @dataclass
@@ -99,12 +87,44 @@ class Board:
         )
         self._best: dict[str, Best] = {}  # group -> round -> criterion -> the field's best
         self._measured_of: dict[str, Measured] = {}  # entrant -> its relative values, as the field counts them
+        # normalised rounds: their scale depends on every mark of the round, so a change rescores the board
+        self._normalised = [plan for plan in self.plans.values() if plan.normalize != "none"]
         self._rebuild(None)
 
     def _panel(self, key: str, panels: Mapping[str, Sequence[str]] | None) -> tuple[str, ...]:
-        if panels and key in panels:
-            return tuple(panels[key])
-        return self.definition.panel(key) or self.sheet.judges(key)
+        """The round's panel: the contest's named one; else, as offline, inferred from the judges there are (those
+        the server registered, when given; else whoever marked): aspect teams' members out, anyone with
+        `panel_size`."""
+        named = self.definition.panel(key)
+        if named:
+            return named
+        there = panels[key] if panels and key in panels else self.sheet.judges(key)
+        return inferred_panel(self.definition, self.definition.round(key), there)
+
+    def _scale(self, plan: RoundPlan) -> Scale:
+        with precise():
+            return sheet_scale(self.definition, plan.round, plan.rules, self.sheet)
+
+    def _rescaled(self) -> set[str] | None:
+        """Recompute the normalised rounds' scales; the entrants marked by a judge whose normalised values moved
+        (None: too many to say, rescore everyone)."""
+        moved: set[str] = set()
+        for plan in self._normalised:
+            scale = self._scale(plan)
+            before = plan.scale
+            if before == scale:
+                continue
+            plan.scale = scale
+            if before is None:
+                return None
+            old, new = before.table, scale.table
+            changed = {at for at in old.keys() | new.keys() if old.get(at) != new.get(at)}
+            key = plan.round.key
+            for code in self.sheet.entrants():
+                marks = self.sheet.entrant(code).get(key, {})
+                if any((criterion, judge) in changed for (_, criterion), given in marks.items() for judge in given):
+                    moved.add(code)
+        return moved
 
     def group_of(self, code: str) -> str:
         entrant = self.entrants.get(code)
@@ -120,7 +140,7 @@ class Board:
 
     # -- building and updating --------------------------------------------------------------------------------
 
-    def _rebuild(self, group: str | None) -> None:
+    def _rebuild(self, group: str | None, *, rescale: bool = True) -> None:
         codes = [
             code
             for code in self.sheet.entrants()
@@ -131,6 +151,8 @@ class Board:
             self._keys.clear()
             self._groups.clear()
             self._best.clear()
+            for plan in self._normalised if rescale else ():
+                plan.scale = self._scale(plan)
         else:
             for code in [c for c in self._scores if self.group_of(c) == group]:
                 del self._scores[code]
@@ -203,21 +225,25 @@ class Board:
         return sort_key(result, self._breakers, self._decimals)
 
     def _measured(self, code: str) -> Measured:
-        """This entrant's values of the relative criteria, as the sheet has them now."""
-        marks = self.sheet.entrant(code)
-        return tuple(
-            ((key, criterion), value[""])
-            for key, plan in self.plans.items()
-            for (_, criterion), value in sorted(marks.get(key, {}).items())
-            if criterion in plan.relative and "" in value
-        )
+        """This entrant's values of the relative criteria, as the sheet has them now (defaults included)."""
+        return measured(self.plans, self.sheet.entrant(code))
 
     def update(self, codes: Iterable[str], *, version: int | None = None) -> None:
         """Rescore these entrants after their marks changed in the sheet."""
         if version is not None:
             self.version = version
+        codes = set(codes)
+        if self._normalised:
+            # a mark of a normalised round can move its scale (O(marks of the round) to recompute): every entrant
+            # marked by a judge whose values moved is rescored; with z-scores that is nearly always everyone, and
+            # the board is rebuilt (O(entrants)); see README "Per-round scoring, panels and modules"
+            moved = self._rescaled()
+            if moved is None or 2 * len(moved) > len(self._scores):
+                self._rebuild(None, rescale=False)
+                return
+            codes |= moved
         with self._arithmetic():
-            for code in set(codes):
+            for code in codes:
                 self._update(code)
 
     def _update(self, code: str) -> None:
@@ -370,26 +396,3 @@ class Board:
         steps: Trace = []
         with precise():
             return self._score(code, steps), steps
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    entrant: str
-    rank_before: int | None
-    rank_after: int | None
-    total_before: Decimal | None
-    total_after: Decimal | None
-
-
-def diff_rows(before: Sequence[Row], after: Sequence[Row]) -> list[Change]:
-    """What changed between two views of a standing, in the order of `after` (then entrants that left)."""
-    old = {r.entrant: r for r in before}
-    changes = []
-    for row in after:
-        prev = old.pop(row.entrant, None)
-        if prev is None or (prev.rank, prev.total, prev.award) != (row.rank, row.total, row.award):
-            changes.append(
-                Change(row.entrant, prev.rank if prev else None, row.rank, prev.total if prev else None, row.total)
-            )
-    changes.extend(Change(r.entrant, r.rank, None, r.total, None) for r in old.values())
-    return changes

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
@@ -17,11 +17,14 @@ from contest.scoring.errors import DefinitionError, Problem
 from contest.scoring.formula import Formula
 from contest.scoring.messages import Message
 from contest.scoring.numbers import CONTEXT, ZERO
+from contest.scoring.panels import Panels
 from contest.scoring.toml_reader import LineIndex, Reader
 
 PanelMethod = Literal["mean", "median", "sum", "trimmed_mean", "trimmed_sum"]
 Combine = Literal["sum", "mean", "best"]
 MissingItems = Literal["incomplete", "zero"]
+Normalize = Literal["none", "zscore", "rank"]
+NORMALIZE: tuple[str, ...] = ("none", "zscore", "rank")
 PANEL_METHODS: tuple[str, ...] = ("mean", "median", "sum", "trimmed_mean", "trimmed_sum")
 COMBINE: tuple[str, ...] = ("sum", "mean", "best")
 PANEL = "panel"  # the name under which the panel's combination of judge totals enters item formulas
@@ -43,6 +46,7 @@ class Criterion:
     better: Literal["higher", "lower"] = "higher"
     relative: bool = False  # formulas see value/best (lower is better: best/value) over the field
     description: str = ""
+    judges: tuple[str, ...] | None = None  # its own team (aspect judges) in every round; None: the round's panel
 
     def problem_with(self, value: Decimal) -> str | None:
         """Why `value` cannot be a mark for this criterion, or None when it can."""
@@ -71,6 +75,8 @@ class Scoring:
     combine: Combine = "sum"
     missing_items: MissingItems = "incomplete"
     round_steps: bool = False  # round every step (judge total, panel, item, round) to `decimals`
+    panel_size: int | None = None  # each item is judged by this many of the round's judges (its own panel)
+    normalize: Normalize = "none"  # rescale each judge's marks (per criterion, in the round) before combining
 
     def drop_for(self, panel_size: int) -> int | None:
         if isinstance(self.drop, int):
@@ -88,6 +94,12 @@ class Round:
     standing: Formula | None = None  # over round keys; None: this round alone
     judges: tuple[str, ...] | None = None  # the panel; None: the contest's, else whoever marked
     advance: int | None = None  # the top N of this round's standing go on to the next round
+    criterion_judges: Mapping[str, tuple[str, ...]] | None = None  # criterion -> its own team in this round
+
+    def team(self, criterion: Criterion) -> tuple[str, ...] | None:
+        """The judges of this criterion in this round when it has its own team (aspect judges), else None."""
+        own = (self.criterion_judges or {}).get(criterion.key)
+        return own if own is not None else criterion.judges
 
     @property
     def standing_rounds(self) -> tuple[str, ...]:
@@ -129,6 +141,7 @@ class ContestDefinition:
     awards: tuple[Award, ...]
     judges: tuple[str, ...] | None = None
     review: Review = Review()
+    panels: Panels = field(default_factory=Panels)  # named panels, assignments and recusal (contest/scoring/panels.py)
 
     def criterion(self, key: str) -> Criterion:
         return next(c for c in self.criteria if c.key == key)

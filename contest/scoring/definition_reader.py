@@ -21,7 +21,10 @@ from contest.scoring.definition import (
 from contest.scoring.formula import FUNCTIONS, normalize
 from contest.scoring.messages import Message
 from contest.scoring.numbers import CONTEXT, MAX_ITEM, ONE, ZERO
+from contest.scoring.panels_reader import TOP_KEYS as PANEL_KEYS
+from contest.scoring.panels_reader import read_panels
 from contest.scoring.scoring_reader import SCORING_KEYS, check_weights, read_formula, read_scoring
+from contest.scoring.teams_reader import read_team, read_teams
 from contest.scoring.toml_reader import Reader
 
 
@@ -31,7 +34,7 @@ class DefinitionReader:
 
     def parse(self) -> ContestDefinition | None:
         root = self.root
-        root.check_keys(("contest", "criteria", "scoring", "rounds", "ranking", "awards", "review"))
+        root.check_keys(("contest", "criteria", "scoring", "rounds", "ranking", "awards", "review", *PANEL_KEYS))
         head = root.table_at("contest")
         if head is None:
             root.problem(
@@ -66,11 +69,12 @@ class DefinitionReader:
         base = root.table_at("scoring")
         rounds = self._rounds(criteria, base, judges)
         round_keys = {r.key for r in rounds}
-        for clash in sorted(keys & round_keys):
+        for clash in sorted({normalize(k) for k in keys} & {normalize(k) for k in round_keys}):  # 外形１ is 外形1
             root.problem("rounds", Message("{key!r} names both a criterion and a round; keys must differ", key=clash))
         ranking = self._ranking(keys, round_keys, rounds)
         awards = self._awards()
         review = self._review()
+        panels = read_panels(root, rounds, criteria, judges)
         return ContestDefinition(
             slug=slug,
             title=title,
@@ -82,6 +86,7 @@ class DefinitionReader:
             awards=tuple(awards),
             judges=judges,
             review=review,
+            panels=panels,
         )
 
     # -- criteria ---------------------------------------------------------------------------------------------
@@ -94,6 +99,7 @@ class DefinitionReader:
             return []
         found: list[Criterion] = []
         seen: set[str] = set()
+        folded: dict[str, str] = {}  # NFKC form -> the key: 外形１ and 外形1 read alike, so both are refused
         for t in tables:
             t.check_keys(
                 (
@@ -108,11 +114,23 @@ class DefinitionReader:
                     "deduction",
                     "better",
                     "relative",
+                    "judges",
                 )
             )
             key = _key(t, "key")
             if key and key in seen:
                 t.problem("key", Message("{key!r} is used by another criterion", key=key))
+            elif key and normalize(key) in folded:
+                twin = folded[normalize(key)]
+                t.problem(
+                    "key",
+                    Message(
+                        "{key!r} and the key {other!r} differ only in full-width or compatibility characters; "
+                        "keys must differ in more than that",
+                        key=key,
+                        other=twin,
+                    ),
+                )
             judged = t.boolean("judged", True)
             deduction = t.boolean("deduction", False)
             relative = t.boolean("relative", False)
@@ -172,10 +190,12 @@ class DefinitionReader:
                 better=better,  # type: ignore[arg-type]
                 relative=relative,
                 description=t.text("description", max_length=2000, lines=True),
+                judges=read_team(t, "judges", judged),
             )
             if default is not None and (why := crit.problem_with(default)):
                 t.problem("default", why)
             seen.add(key)
+            folded.setdefault(normalize(key), key)
             found.append(crit)
         return found
 
@@ -191,9 +211,11 @@ class DefinitionReader:
         rounds: list[Round] = []
         by_key = {c.key: c for c in criteria}
         for t in tables:
-            t.check_keys(("key", "label", "items", "criteria", "standing", "judges", "advance", "scoring"))
+            t.check_keys(
+                ("key", "label", "items", "criteria", "standing", "judges", "advance", "scoring", "criterion_judges")
+            )
             key = _key(t, "key")
-            if key and any(r.key == key for r in rounds):
+            if key and any(normalize(r.key) == normalize(key) for r in rounds):
                 t.problem("key", Message("{key!r} is used by another round", key=key))
             items = t.integer("items", 1, low=1, high=MAX_ITEM) or 1
             listed = t.text_list("criteria")
@@ -216,6 +238,7 @@ class DefinitionReader:
                 own.check_keys(SCORING_KEYS)
             own_judges = t.text_list("judges")
             scoring = read_scoring(own, base, [by_key[n] for n in names], own_judges or judges)
+            teams = read_teams(t, [by_key[n] for n in names], scoring)
             if not any(not by_key[n].deduction for n in names):
                 t.problem(
                     "criteria",
@@ -252,6 +275,7 @@ class DefinitionReader:
                     standing=standing,
                     judges=own_judges,
                     advance=advance,
+                    criterion_judges=teams,
                 )
             )
         if rounds and rounds[-1].advance is not None:
@@ -337,8 +361,8 @@ def _key(t: Reader, field: str) -> str | None:
     raw = t.text(field, required=True, max_length=64)
     if not raw:
         return None
-    key = normalize(raw)
-    if not KEY.match(key) or key in FUNCTIONS or key == PANEL:
+    key = raw  # as written: formulas and marks name it so (only checks compare NFKC forms: ｍｉｎ is min)
+    if not KEY.match(key) or normalize(key) in FUNCTIONS or normalize(key) == PANEL:
         t.problem(
             field,
             Message(

@@ -1,5 +1,10 @@
 """The board's fast path: weighted sums of panel sums, exact without a single division.
 
+It also covers drawn panels (`panel_size`, an item's panel being whoever of the pool marked it): the kept sum of
+exactly `panel_size` marks over the same divisor; an item with any other count goes to the Decimal path. And
+normalised rounds: each mark is replaced by its normalised value from the round's scale (rounded to 10 places, so
+the sums stay exact; a value the context cannot hold exactly sends the entrant to the Decimal path).
+
 In the common contest (judged criteria combined by a panel mean, sum, trimmed mean or trimmed sum, items that are
 weighted sums of those criteria, a standing that is a weighted sum of rounds) every figure of an entrant is N / K:
 N an exact Decimal made of the marks the panel keeps, weighted and added up, nothing divided, and K a whole number
@@ -13,14 +18,15 @@ exactly zero, whose sign the Decimal path decides); the board then scores it wit
 Why the figures are the Decimal path's: `score` runs in `context`, where an inexact result or one of 10**16 or more
 raises, so every N is exact with a denominator of at most 10**(prec - 1), and `prec` is chosen so that
 10**decimals * 10**(prec - 1) * K <= 10**22. An exact value x = N / K is then either on a rounding half or more
-than 5e-23 away from one. The Decimal path carries x to 50 digits (within 1e-30, all values being below 10**16)
-and `round_half_up` snaps it to 24 places before rounding, so both round x to the same figure.
+than 5e-23 away from one. The Decimal path carries x to 50 significant digits (its division noise in the last
+few) and `round_half_up` snaps it to 45 significant digits before rounding (a move of at most a relative 5e-45,
+which puts a noisy half back on the half), so both round x to the same figure.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
 from operator import add, itemgetter, mul
 from typing import NamedTuple
@@ -34,15 +40,15 @@ from contest.scoring.ranking import SortKey, key_maker
 from contest.scoring.standing import EntrantResult, StandingPlan
 from contest.scoring.totals import RoundPlan
 
-Picker = Callable[[Mapping[str, Decimal]], Sequence[Decimal]]
-Term = tuple[tuple[int, str], Decimal, int, Decimal]  # (item, criterion), weight, tie slot or -1, tie factor
+Picker = Callable[[Mapping[str, Decimal]], Collection[Decimal]]
+# (item, criterion), its picker, weight, tie slot or -1, tie factor
+Term = tuple[tuple[int, str], Picker, Decimal, int, Decimal]
 # of each round, of the total, of each tie-breaker; tuples, which the collector stops tracking (lists it walks)
 Numerators = tuple[tuple[Decimal, ...], Decimal, tuple[Decimal, ...]]
 
 
 class _Round(NamedTuple):
     key: str
-    pick: Picker  # the panel's marks in panel order; KeyError when one is missing
     kept: Kept  # the sum of the marks the panel method keeps
     items: tuple[tuple[Term, ...], ...]
     combine: Callable[[Decimal, Decimal], Decimal]  # two items' numerators: add, or max for the best item
@@ -133,11 +139,11 @@ class FastStanding:
                 own = marks.get(rnd.key)
                 if not own:
                     return None
-                pick, kept = rnd.pick, rnd.kept
+                kept = rnd.kept
                 total: Decimal | None = None
                 for terms in rnd.items:
                     value = ZERO
-                    for at, weight, slot, factor in terms:
+                    for at, pick, weight, slot, factor in terms:
                         kept_sum = kept(pick(own[at]))
                         value += weight * kept_sum
                         if slot >= 0:
@@ -185,9 +191,9 @@ class FastStanding:
 
 
 def _parts(plan: RoundPlan) -> _Parts | None:
-    if not plan.quick or plan.relative:
+    if not plan.fast or plan.relative:
         return None
-    kept = kept_sum(plan.method, plan.drop, len(plan.panel))
+    kept = kept_sum(plan.method, plan.drop, plan.panel_size or len(plan.panel))
     weights = weighted_sum(plan.item)
     if kept is None or weights is None or not set(weights) <= set(plan.judged):
         return None
@@ -196,10 +202,12 @@ def _parts(plan: RoundPlan) -> _Parts | None:
 
 
 def _round(plan: RoundPlan, part: _Parts, ties: Mapping[str, _Tie], context: Context) -> _Round:
+    pick = _drawn(plan.panel_size, frozenset(plan.panel)) if plan.panel_size else _picker(plan.panel)
     items = tuple(
         tuple(
             (
                 at,
+                _normalising(plan, key) if plan.normalize != "none" else pick,
                 part.weights.get(key, ZERO),
                 ties[key].at if key in ties else -1,
                 context.create_decimal(ties[key].divisor // part.panel if key in ties else 1),
@@ -210,7 +218,6 @@ def _round(plan: RoundPlan, part: _Parts, ties: Mapping[str, _Tie], context: Con
     )
     return _Round(
         plan.round.key,
-        _picker(plan.panel),
         part.kept,
         items,
         max if plan.combine_items == "best" else add,
@@ -223,6 +230,44 @@ def _picker(panel: tuple[str, ...]) -> Picker:
         only = panel[0]
         return lambda given: (given[only],)
     return itemgetter(*panel)
+
+
+def _drawn(size: int, pool: frozenset[str]) -> Picker:
+    """Each item's own panel (panel_size): exactly `size` marks, all from the pool (empty: anyone), else KeyError
+    (the Decimal path then says what is missing or too many)."""
+    if not pool:
+
+        def anyone(given: Mapping[str, Decimal]) -> Collection[Decimal]:
+            if len(given) != size:
+                raise KeyError(size)
+            return given.values()
+
+        return anyone
+
+    def pooled(given: Mapping[str, Decimal]) -> Collection[Decimal]:
+        if len(given) != size or not pool.issuperset(given):
+            raise KeyError(size)
+        return given.values()
+
+    return pooled
+
+
+def _normalising(plan: RoundPlan, criterion: str) -> Picker:
+    """A normalised round's panel values of one criterion: each judge's mark looked up in the round's scale (which
+    the board replaces as marks change); KeyError (the Decimal path) for an incomplete panel or an unknown mark."""
+    size, pool, panel = plan.panel_size, frozenset(plan.panel), plan.panel
+
+    def pick(given: Mapping[str, Decimal]) -> Collection[Decimal]:
+        if plan.scale is None:
+            raise KeyError(criterion)
+        table = plan.scale.table
+        if size is None:
+            return [table[(criterion, judge)][given[judge]] for judge in panel]
+        if len(given) != size or (pool and not pool.issuperset(given)):
+            raise KeyError(size)
+        return [table[(criterion, judge)][value] for judge, value in given.items()]
+
+    return pick
 
 
 def _ordered(standing: StandingPlan, names: Sequence[str]) -> list[str]:

@@ -91,10 +91,10 @@ def combiner(method: str, drop: int) -> Combiner:
     raise ValueError(f"unknown panel method {method!r}")
 
 
-Kept = Callable[[Sequence[Decimal]], Decimal]
+Kept = Callable[[Collection[Decimal]], Decimal]
 
 
-def _middle_three(values: Sequence[Decimal]) -> Decimal:
+def _middle_three(values: Collection[Decimal]) -> Decimal:
     ordered = sorted(values)
     return ordered[1] + ordered[2] + ordered[3]
 
@@ -111,7 +111,7 @@ def kept_sum(method: str, drop: int, size: int) -> tuple[Kept, int] | None:
     if drop == 1 and size == 5:
         return _middle_three, divisor
 
-    def kept(values: Sequence[Decimal]) -> Decimal:
+    def kept(values: Collection[Decimal]) -> Decimal:
         return sum(sorted(values)[drop : size - drop], _ZERO)
 
     return kept, divisor

@@ -13,11 +13,13 @@ from typing import cast
 from contest.scoring.definition import (
     COMBINE,
     KEY,
+    NORMALIZE,
     PANEL,
     PANEL_METHODS,
     Combine,
     Criterion,
     MissingItems,
+    Normalize,
     PanelMethod,
     Scoring,
 )
@@ -26,7 +28,18 @@ from contest.scoring.messages import Message, reason
 from contest.scoring.numbers import ZERO
 from contest.scoring.toml_reader import Reader
 
-SCORING_KEYS = ("panel", "drop", "judge", "subtotals", "item", "round", "missing_items", "round_steps")
+SCORING_KEYS = (
+    "panel",
+    "drop",
+    "judge",
+    "subtotals",
+    "item",
+    "round",
+    "missing_items",
+    "round_steps",
+    "panel_size",
+    "normalize",
+)
 
 
 def read_scoring(
@@ -44,7 +57,36 @@ def read_scoring(
         return src.choice(key, default, options) if src else default
 
     panel = choice("panel", "mean", PANEL_METHODS)
-    drop = _drop(pick("drop"), panel, judges)
+    src = pick("panel_size")
+    panel_size = src.integer("panel_size", None, low=1, high=1000) if src else None
+    if src is not None and panel_size is not None and judges is not None and panel_size > len(judges):
+        src.problem(
+            "panel_size",
+            Message("a panel of {size} cannot be drawn from {count} judges", size=panel_size, count=len(judges)),
+        )
+    if (
+        own is not None
+        and own.has("panel")
+        and not own.has("drop")
+        and base is not None
+        and base.has("drop")
+        and base.table["drop"]
+        and not panel.startswith("trimmed")
+    ):  # the round's own panel drops nothing: say so at the round, not at the [scoring] it inherits from
+        own.problem(
+            "panel",
+            Message(
+                "{panel} drops no marks, but this round inherits {setting} from {table}: add {fix} to this round's "
+                "scoring",
+                panel=panel,
+                setting="drop",
+                table="[scoring]",
+                fix="drop = 0",
+            ),
+        )
+        drop: int | Mapping[int, int] = 0
+    else:
+        drop = _drop(pick("drop"), panel, (None,) * panel_size if panel_size else judges)
     judged = [c.key for c in criteria if c.judged]
     usable = [c.key for c in criteria if not c.deduction]
     src = pick("judge")
@@ -68,6 +110,7 @@ def read_scoring(
     missing = src.choice("missing_items", "incomplete", ("incomplete", "zero")) if src else "incomplete"
     src = pick("round_steps")
     round_steps = src.boolean("round_steps", False) if src else False
+    normalized = choice("normalize", "none", NORMALIZE)
     return Scoring(
         panel=cast(PanelMethod, panel),
         drop=drop,
@@ -77,10 +120,14 @@ def read_scoring(
         combine=cast(Combine, combine),
         missing_items=cast(MissingItems, missing),
         round_steps=round_steps,
+        panel_size=panel_size,
+        normalize=cast(Normalize, normalized),
     )
 
 
-def _drop(src: Reader | None, panel: str, judges: tuple[str, ...] | None) -> int | Mapping[int, int]:
+def _drop(src: Reader | None, panel: str, judges: tuple[str | None, ...] | None) -> int | Mapping[int, int]:
+    """The drop (a number, or a table by panel size), checked against the panel: the named judges, or a panel
+    of `panel_size` (then `judges` holds that many Nones)."""
     if src is None:
         return 1 if panel.startswith("trimmed") else 0  # 去掉一个最高分和一个最低分
     raw = src.table["drop"]
@@ -138,7 +185,7 @@ def _subtotals(src: Reader | None, names_ok: set[str]) -> tuple[tuple[str, Formu
         return ()
     parsed: dict[str, Formula] = {}
     for name in table.table:
-        if not KEY.match(normalize(name)) or name in FUNCTIONS or name == PANEL:
+        if not KEY.match(name) or normalize(name) in FUNCTIONS or normalize(name) == PANEL:
             table.problem(
                 name, Message("a subtotal name must be a word (letters, digits, _) not starting with a digit")
             )

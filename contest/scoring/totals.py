@@ -15,8 +15,10 @@ from typing import NamedTuple
 from contest.scoring.definition import PANEL, ContestDefinition, Criterion, Round
 from contest.scoring.errors import ScoringError
 from contest.scoring.formula import Formula, FormulaEvalError
+from contest.scoring.item_panels import criterion_panels
 from contest.scoring.marks import ItemMarks
 from contest.scoring.messages import Message, reason
+from contest.scoring.normalize import Scale, normalised_detail
 from contest.scoring.numbers import ZERO, plain, round_half_up
 from contest.scoring.panel import PanelDetail, combine_detail, combiner
 
@@ -63,25 +65,41 @@ class RoundPlan:
             item: Message("{round} item {item}", round=rnd.key, item=item) for item in range(1, rnd.items + 1)
         }
         self.method = scoring.panel
-        drop = scoring.drop_for(len(panel)) if panel else 0
         criteria = [definition.criterion(k) for k in rnd.criteria]
         self.judged = tuple(c.key for c in criteria if c.judged)
         self.judged_at = {
             item: tuple((c.key, (item, c.key)) for c in criteria if c.judged) for item in range(1, rnd.items + 1)
         }
-        if self.judged and panel:
+        # each judged criterion's panel: the round's, its aspect team's, or each item's own (panel_size)
+        self.rules = criterion_panels(definition, rnd, panel)
+        self.panel_size = scoring.panel_size
+        self.normalize = scoring.normalize
+        self.scale: Scale | None = None  # a normalised round's scale, set by the board from all its marks
+        sizes = {self.panel_size} if self.panel_size else {len(r.fixed) for r in self.rules.values()}
+        self._drops: dict[int, int] = {0: 0}
+        for size in sorted(sizes - {0}):
+            judges = (
+                "panel_size"
+                if self.panel_size
+                else ", ".join(next(r.fixed for r in self.rules.values() if len(r.fixed) == size))
+            )
+            drop = scoring.drop_for(size)
             if drop is None:
                 raise ScoringError(
-                    f"round {rnd.key!r}: scoring.drop has no entry for a panel of {len(panel)} judges "
-                    f"({', '.join(panel)})"
+                    f"round {rnd.key!r}: scoring.drop has no entry for a panel of {size} judges ({judges})"
                 )
-            if self.method.startswith("trimmed") and 2 * drop >= len(panel):
+            if self.method.startswith("trimmed") and 2 * drop >= size:
                 raise ScoringError(
-                    f"round {rnd.key!r}: a panel of {len(panel)} judges ({', '.join(panel)}) cannot drop "
+                    f"round {rnd.key!r}: a panel of {size} judges ({judges}) cannot drop "
                     f"{drop} highest and {drop} lowest; name the panel (judges = [...]) or lower scoring.drop"
                 )
-        self.drop = drop or 0
+            self._drops[size] = drop
+        self._combiners = {size: combiner(self.method, drop) for size, drop in self._drops.items()}
+        self.drop = self._drops.get(self.panel_size or len(panel), 0)
         self.combine = combiner(self.method, self.drop)
+        # one panel (or pool) for every criterion, no aspect teams; and raw marks too: the quick path applies
+        self.teamless = all(r.fixed == panel for r in self.rules.values())
+        self.uniform = self.panel_size is None and self.normalize == "none" and self.teamless
         self.entered = tuple(c for c in criteria if not c.judged and not c.deduction)
         self.deductions = tuple(c for c in criteria if c.deduction)
         self.relative = tuple(c.key for c in criteria if c.relative)
@@ -95,9 +113,10 @@ class RoundPlan:
         self.combine_items = scoring.combine
         # tie-break values are collected only for the keys the ranking names
         self.tie_keys = frozenset(definition.ranking.tie_breakers)
-        self.quick = bool(self.panel) and not (
-            self.judge or scoring.subtotals or self.entered or self.deductions or self.steps
-        )
+        self.plain = not (self.judge or scoring.subtotals or self.entered or self.deductions or self.steps)
+        self.quick = self.uniform and bool(self.panel) and self.plain
+        # weighted sums of panel sums (drawn or normalised panels too): the board's fast path applies (fast.py)
+        self.fast = self.plain and self.teamless and bool(self.panel_size or self.panel)
         self.judged_tie_keys = tuple(k for k in (*self.judged, *(n for n, _ in self.subtotals)) if k in self.tie_keys)
 
     def _q(self, value: Decimal) -> Decimal:
@@ -201,24 +220,21 @@ class RoundPlan:
     ) -> tuple[Decimal | None, list[str]]:
         env: dict[str, Decimal] = {}
         missing: list[str] = []
-        panel = self.panel
-        combine = self.combine
+        seen: dict[str, tuple[tuple[str, ...], Mapping[str, Decimal]]] = {}  # each criterion's panel and values
         q = self._q if self.steps else None
-        size = len(panel)
-        members = self.panel_set if size else frozenset({""})  # no panel: nothing can be complete
+        scale = self.scale
         for key, at in self.judged_at[item]:
-            given = marks.get(at)
-            if given is not None and len(given) == size and given.keys() >= members:
-                row: Collection[Decimal] = given.values()  # exactly the panel: no copy
-            elif given is not None and given.keys() >= members:
-                row = [given[j] for j in panel]  # someone off the panel marked too: only the panel counts
-            else:
-                absent = [j for j in panel if not given or j not in given]
-                label = self._item_label(item)
-                if size:
-                    why = Message("{item}: {key} not marked by {judges}", item=label, key=key, judges=", ".join(absent))
-                else:
-                    why = Message("{item}: {key} has no panel (nobody marked this round)", item=label, key=key)
+            as_marked = marks.get(at)
+            given = scale.apply(key, as_marked) if scale is not None else as_marked
+            rule = self.rules[key]
+            panel = rule.judges(given)
+            size = len(panel)
+            why = rule.shortfall(given, panel, self._item_label(item))
+            if trace is not None and scale is not None and as_marked is not None and given is not None:
+                shown = [j for j in panel if j in as_marked]
+                how = normalised_detail(scale.method, shown, as_marked, given)
+                trace.append(Step(self._part_label(item, key), how, None))
+            if why is not None:
                 missing.append(why)
                 if trace is not None:
                     so_far = ", ".join(f"{j} {plain(given[j]) if given and j in given else '—'}" for j in panel)
@@ -227,15 +243,18 @@ class RoundPlan:
                     incomplete = Message("{marks}; incomplete", marks=so_far)
                     trace.append(Step(self._part_label(item, key), incomplete, None, detail))
                 continue
-            value = combine(row)
+            assert given is not None
+            row: Collection[Decimal] = given.values() if len(given) == size else [given[j] for j in panel]
+            value = self._combiners[size](row)
             if q is not None:
                 value = q(value)
             env[key] = value
+            seen[key] = (panel, given)
             if trace is not None:
                 marked = [(j, given[j]) for j in panel]
                 trace.append(self._panel_step(self._part_label(item, key), marked, value, item, key))
         if self.judge is not None and not missing:
-            self._judge_totals(item, marks, env, trace)
+            self._judge_totals(item, seen, env, trace)
         for crit in self.entered:
             given = marks.get((item, crit.key))
             raw = given.get("") if given else None
@@ -270,20 +289,32 @@ class RoundPlan:
                     trace.append(Step(self._item_label(item), deduction, value))
         return (q(value) if q else value), []
 
-    def _judge_totals(self, item: int, marks: ItemMarks, env: dict[str, Decimal], trace: Trace | None) -> None:
+    def _judge_totals(
+        self,
+        item: int,
+        seen: Mapping[str, tuple[tuple[str, ...], Mapping[str, Decimal]]],
+        env: dict[str, Decimal],
+        trace: Trace | None,
+    ) -> None:
         assert self.judge is not None
         label = self._item_label(item)
+        names = sorted(self.judge.names)
+        panel = seen[names[0]][0]
+        if any(seen[name][0] != panel for name in names):
+            raise ScoringError(
+                Message("{item}: {names} were not marked by the same judges", item=label, names=", ".join(names))
+            )
         totals: list[Decimal] = []
-        for judge in self.panel:
-            own = {key: marks[(item, key)][judge] for key in self.judge.names}
+        for judge in panel:
+            own = {key: seen[key][1][judge] for key in names}
             totals.append(self._q(evaluate(self.judge, own, label)))
             if trace is not None:
                 trace.append(
                     Step(self._part_label(item, judge), f"{self.judge} = {self.judge.substitute(own)}", totals[-1])
                 )
-        env[PANEL] = self._q(self.combine(totals))
+        env[PANEL] = self._q(self._combiners[len(panel)](totals))
         if trace is not None:
-            marked = list(zip(self.panel, totals, strict=True))
+            marked = list(zip(panel, totals, strict=True))
             trace.append(self._panel_step(self._part_label(item, PANEL), marked, env[PANEL], item, PANEL))
 
     def _relative(
@@ -301,7 +332,7 @@ class RoundPlan:
         return value
 
     def _panel_step(self, label: str, marks: list[tuple[str, Decimal]], value: Decimal, item: int, part: str) -> Step:
-        _, high, low = combine_detail(self.method, self.drop, marks)
+        _, high, low = combine_detail(self.method, self._drops.get(len(marks), 0), marks)
         panel = PanelDetail(self.round.key, item, part, tuple(marks), value, high, low)
         shown = ", ".join(f"{j} {plain(v)}" for j, v in marks)
         method = METHODS[self.method]
