@@ -23,6 +23,7 @@
     draft: {},
     explainFor: "",
     spreadInvalid: false,
+    panel: "", // with assigned panels: one panel's grid ("" every panel)
   };
 
   const outbox = new C.Outbox("contest-outbox:" + slug + ":" + me, {
@@ -91,8 +92,13 @@
     const round = state.round;
     const params = new URLSearchParams({ round: round });
     if (state.spread) params.set("spread", state.spread);
+    if (state.panel) params.set("panel", state.panel);
     const result = await C.request("GET", data.urls.progress + "?" + params.toString());
     if (round !== state.round) return;
+    if (result.status === 422 && state.panel) {
+      state.panel = ""; // another round, without that panel: the whole grid
+      return load(fresh);
+    }
     if (result.status === 200) {
       state.progress = result.body;
       state.error = "";
@@ -197,6 +203,19 @@
       flagSummary.classList.toggle("flagged-text", s.flags > 0 && !state.spreadInvalid);
     }
     $("spread").closest(".spread").hidden = p.mode === "entered";
+    // assigned panels (评委分组): pick one panel's judges and entrants, or see them all
+    const panels = p.panels || [];
+    const pick = $("panel-pick");
+    pick.closest(".panel-pick").hidden = panels.length === 0;
+    C.clear(pick);
+    pick.append(el("option", { value: "", text: t("panel_all") }));
+    panels.forEach(function (one) {
+      pick.append(el("option", { value: one.key, text: t("panel_option", { label: one.label, entrants: one.entrants }) }));
+    });
+    pick.value = state.panel || "";
+    const note = $("normalize-note");
+    note.hidden = !p.normalize || p.normalize === "none";
+    note.textContent = note.hidden ? "" : t("normalize_on", { method: p.normalize });
     $("spread-error").textContent = state.spreadInvalid && p.mode !== "entered" ? t("spread_invalid") : "";
     $("spread").setAttribute("aria-invalid", state.spreadInvalid ? "true" : "false");
     if (document.activeElement !== $("spread") && !state.spreadInvalid) $("spread").value = p.spread;
@@ -218,6 +237,7 @@
       partial: t("cell_partial", { given: cell.given, expected: cell.expected }) + (cell.corrected ? "*" : ""),
       submitted: "✓",
       corrected: "✓*",
+      unassigned: "·",
     }[cell.status];
     const title =
       t("cell_" + cell.status, { given: cell.given, expected: cell.expected }) +
@@ -305,7 +325,8 @@
               },
             },
             el("span", { class: "entrant-code", text: entrant.code }),
-            whoOf(entrant) ? el("small", { text: whoOf(entrant) }) : null
+            whoOf(entrant) ? el("small", { text: whoOf(entrant) }) : null,
+            entrant.panel ? el("small", { class: "entrant-panel", text: entrant.panel }) : null
           )
         ),
         p.judges.map(function (j) {
@@ -584,6 +605,10 @@
   });
   $("explain-refresh").addEventListener("click", loadExplain);
   $("spread").addEventListener("input", spreadChanged);
+  $("panel-pick").addEventListener("change", function () {
+    state.panel = $("panel-pick").value;
+    load(false);
+  });
   window.addEventListener("online", function () { load(false); });
   window.setInterval(function () {
     if (!document.hidden) load(false);

@@ -51,8 +51,17 @@
 
   // -- what the judge has given: the server's values, then what still waits in the outbox ----------------------
 
-  function judgedKeys() {
-    return state.queue ? state.queue.round.criteria.map(function (c) { return c.key; }) : [];
+  /* The judged criteria of an entrant's item this judge marks: those assigned (an aspect team, 评委分组), else all. */
+  function judgedKeys(code, item) {
+    if (!state.queue) return [];
+    const entrant = code ? entrantOf(code) : null;
+    if (entrant && entrant.assigned) return entrant.assigned[String(item)] || [];
+    return state.queue.round.criteria.map(function (c) { return c.key; });
+  }
+
+  function criteriaOf(code, item) {
+    const keys = judgedKeys(code, item);
+    return state.queue.round.criteria.filter(function (c) { return keys.indexOf(c.key) >= 0; });
   }
 
   function entrantOf(code) {
@@ -62,25 +71,37 @@
   function valuesOf(code, item) {
     const entrant = entrantOf(code);
     const server = (entrant && entrant.items[String(item)]) || {};
-    return C.valuesWithOutbox(outbox, state.round, code, item, judgedKeys(), server);
+    return C.valuesWithOutbox(outbox, state.round, code, item, judgedKeys(code, item), server);
+  }
+
+  /* The items of an entrant this judge marks: those assigned to them (评委分组), else every item of the round. */
+  function itemsOf(code) {
+    const entrant = entrantOf(code);
+    if (entrant && entrant.assigned) {
+      return Object.keys(entrant.assigned).map(Number).sort(function (a, b) { return a - b; });
+    }
+    const all = [];
+    for (let i = 1; i <= state.queue.round.items; i++) all.push(i);
+    return all;
   }
 
   function itemDone(code, item) {
     const values = valuesOf(code, item).values;
-    return judgedKeys().every(function (k) { return values[k] !== undefined; });
+    return judgedKeys(code, item).every(function (k) { return values[k] !== undefined; });
   }
 
   function entrantStatus(entrant) {
-    const items = state.queue.round.items;
+    const own = itemsOf(entrant.code);
+    const items = own.length;
     let done = 0;
     let pending = false;
     let failed = false;
-    for (let i = 1; i <= items; i++) {
+    own.forEach(function (i) {
       const v = valuesOf(entrant.code, i);
       pending = pending || v.pending;
       failed = failed || v.failed;
-      if (judgedKeys().every(function (k) { return v.values[k] !== undefined; })) done++;
-    }
+      if (judgedKeys(entrant.code, i).every(function (k) { return v.values[k] !== undefined; })) done++;
+    });
     let kind = "todo";
     if (failed) kind = "failed";
     else if (pending) kind = "pending";
@@ -237,9 +258,9 @@
       const current = entrant.code === state.entrant;
       const dots = [];
       if (status.items > 1) {
-        for (let i = 1; i <= status.items; i++) {
+        itemsOf(entrant.code).forEach(function (i) {
           dots.push(el("span", { class: "dot" + (itemDone(entrant.code, i) ? " on" : ""), "aria-hidden": "true" }));
-        }
+        });
       }
       const button = el(
         "button",
@@ -262,16 +283,10 @@
 
   function openEntrant(code, item) {
     if (!entrantOf(code)) return;
-    const items = state.queue.round.items;
+    const own = itemsOf(code);
     let chosen = item;
     if (!chosen) {
-      chosen = 1;
-      for (let i = 1; i <= items; i++) {
-        if (!itemDone(code, i)) {
-          chosen = i;
-          break;
-        }
-      }
+      chosen = own.find(function (i) { return !itemDone(code, i); }) || own[0] || 1;
     }
     state.entrant = code;
     state.item = chosen;
@@ -320,8 +335,9 @@
 
     const items = $("sheet-items");
     C.clear(items);
-    items.hidden = q.round.items < 2;
-    for (let i = 1; i <= q.round.items; i++) {
+    const own = itemsOf(entrant.code);
+    items.hidden = own.length < 2;
+    own.forEach(function (i) {
       const on = i === state.item;
       items.append(
         el("button", {
@@ -333,7 +349,7 @@
           onclick: function () { openEntrant(entrant.code, i); },
         })
       );
-    }
+    });
 
     const lockedNote = $("sheet-locked");
     lockedNote.hidden = !locked;
@@ -341,7 +357,7 @@
 
     const box = $("criteria");
     C.clear(box);
-    q.round.criteria.forEach(function (c) {
+    criteriaOf(state.entrant, state.item).forEach(function (c) {
       const value = state.draft[c.key] === undefined ? "" : state.draft[c.key];
       const control = C.control(
         c,
@@ -376,16 +392,16 @@
 
   function isCorrection() {
     const before = valuesOf(state.entrant, state.item).values;
-    return judgedKeys().some(function (k) { return before[k] !== undefined; });
+    return judgedKeys(state.entrant, state.item).some(function (k) { return before[k] !== undefined; });
   }
 
   function renderPreview() {
     const q = state.queue;
     if (!q) return;
-    const keys = judgedKeys();
+    const keys = judgedKeys(state.entrant, state.item);
     const weights = q.round.weights;
     const valid = {};
-    q.round.criteria.forEach(function (c) {
+    criteriaOf(state.entrant, state.item).forEach(function (c) {
       const v = state.draft[c.key];
       if (v !== undefined && v !== "" && !C.problemWith(c, v)) valid[c.key] = Dec.parse(v);
     });
@@ -417,8 +433,8 @@
     const code = state.entrant;
     const item = state.item;
     if (!q || !code || q.round.status === "locked" || !q.round.on_panel) return;
-    const keys = judgedKeys();
-    for (const c of q.round.criteria) {
+    const keys = judgedKeys(code, item);
+    for (const c of criteriaOf(code, item)) {
       const why = C.problemWith(c, state.draft[c.key]);
       if (why) {
         $("form-error").textContent = why;
@@ -436,7 +452,7 @@
       $("form-error").textContent = t("no_change");
       return;
     }
-    const rows = q.round.criteria.map(function (c) {
+    const rows = criteriaOf(code, item).map(function (c) {
       const now = Dec.normalize(state.draft[c.key]);
       const old = before[c.key];
       return [c.label, old !== undefined && !Dec.same(old, now) ? old + " → " + now : now];
@@ -456,7 +472,7 @@
     const body = { entrant: code, round: q.round.key, item: item, values: values, client_id: C.uuid(), judge: me };
     if (correction) body.reason = reason;
     const label = code + " · " + q.round.label + (q.round.items > 1 ? " · " + t("item_n", { n: item }) : "");
-    const shown = q.round.criteria.map(function (c) { return [c.label, values[c.key]]; });
+    const shown = criteriaOf(code, item).map(function (c) { return [c.label, values[c.key]]; });
     const button = $("submit");
     button.disabled = true;
     button.textContent = t("sending");
@@ -484,8 +500,10 @@
   /* The next item of this entrant not yet scored, else the next entrant not done, else the all-done note. */
   function goNext(code, item) {
     const q = state.queue;
-    for (let k = 1; k < q.round.items; k++) {
-      const i = ((item - 1 + k) % q.round.items) + 1;
+    const own = itemsOf(code);
+    const at0 = own.indexOf(item);
+    for (let k = 1; k < own.length; k++) {
+      const i = own[(at0 + k) % own.length];
       if (!itemDone(code, i)) return openEntrant(code, i);
     }
     const list = q.entrants;

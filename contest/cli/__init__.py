@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import click
 
 from contest import __version__
-from contest.cli import certificates, compute, credentials, draws, export, language, serve, sheets, venue
+from contest.cli import certificates, compute, credentials, draws, export, language, panels, serve, sheets, venue
 from contest.cli.database import EXIT_FAILED, EXIT_INVALID
 from contest.scoring import ContestError
 from contest.scoring.messages import Message, translated
@@ -44,6 +44,7 @@ for command in (
     sheets.sheets,  # contest/cli/sheets.py: score sheets per judge or entrant, and --check DIGEST
     draws.draw,  # contest/cli/draws.py: blind codes, and decrypt
     draws.decrypt,
+    panels.panels,  # contest/cli/panels.py: who judges whom (评委分组): draw, export, import
 ):
     cli.add_command(command)
 

@@ -249,3 +249,48 @@ class Announcement(Base):
     role: Mapped[str] = mapped_column(String(16))
     token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class Assignment(Base):
+    """Who judges whom in a round (评委分组), drawn or uploaded (contest/services/assignments.py): one judge on one
+    entrant's item (0: every item) and criterion ("": every judged criterion), sitting as `panel` ("": one by one).
+    A round with rows here follows them instead of the contest file's ``[[assignments]]``."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        Index("ix_assignments_entrant", "contest_id", "round", "entrant"),
+        Index("ix_assignments_judge", "contest_id", "round", "judge"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    round: Mapped[str] = mapped_column(String(64))
+    entrant: Mapped[str] = mapped_column(String(64))
+    item: Mapped[int] = mapped_column(default=0)
+    criterion: Mapped[str] = mapped_column(String(64), default="")
+    judge: Mapped[str] = mapped_column(String(64))
+    panel: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AssignmentChange(Base):
+    """Each drawing, upload or withdrawal of a round's assignments: who, when, why, the seed and method of a draw
+    (so it can be drawn again and checked), and the marks already given on the entrants it touched (a judge who
+    marked an item stays on it)."""
+
+    __tablename__ = "assignment_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    round: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int]
+    source: Mapped[str] = mapped_column(String(16))  # draw | upload | withdraw
+    method: Mapped[str] = mapped_column(String(16), default="")  # a draw's: judges | panels
+    seed: Mapped[str] = mapped_column(String(40), default="")
+    rows: Mapped[int] = mapped_column(default=0)
+    marks: Mapped[int] = mapped_column(default=0)  # mark versions of the round when it was made
+    kept: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # marks given by then, on its entrants
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)

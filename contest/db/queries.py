@@ -134,3 +134,22 @@ def sealing(session: Session, contest_id: int) -> tuple[bool, bool]:
         select(DrawEvent.id).where(DrawEvent.contest_id == contest_id, DrawEvent.action == "decrypt").limit(1)
     ).scalar_one_or_none()
     return drawn is not None, decrypted is not None
+
+
+def item_judges(
+    session: Session, contest_id: int, items: Collection[tuple[str, str, int]]
+) -> dict[tuple[str, str, int], dict[str, set[str]]]:
+    """(entrant, round, item) -> criterion -> the judges who have marked it (any version), for the given items."""
+    query = select(Mark.entrant, Mark.round, Mark.item, Mark.criterion, Mark.judge).where(
+        Mark.contest_id == contest_id,
+        Mark.entrant.in_({entrant for entrant, _, _ in items}),
+        Mark.round.in_({round_key for _, round_key, _ in items}),
+        Mark.item.in_({item for _, _, item in items}),
+        Mark.judge != "",
+    )
+    found: dict[tuple[str, str, int], dict[str, set[str]]] = {key: {} for key in items}
+    for entrant, round_key, item, criterion, judge in session.execute(query):
+        marked = found.get((entrant, round_key, item))
+        if marked is not None:
+            marked.setdefault(criterion, set()).add(judge)
+    return found

@@ -22,8 +22,11 @@ from contest.live.boards import BoardRegistry
 from contest.scoring import ContestDefinition, Criterion, Round
 from contest.scoring.formula import Formula, linear_weights
 from contest.scoring.numbers import plain
+from contest.scoring.panels import RoundPlan
+from contest.services import assigned
 from contest.services.contests import definition_of, get_contest
 from contest.services.errors import Forbidden, Invalid, Message, NotFound, Unauthorized
+from contest.services.panel_checks import criteria_of
 from contest.services.principals import Principal
 
 MAX_BUTTONS = 11  # a range of at most this many steps is a row of buttons; more: a stepper
@@ -193,10 +196,14 @@ def judge_home(db: sessionmaker[Session], principal: Principal) -> Json:
         seat = seat_of(session, principal, None, chief=False)
         judge = next((j for j in queries.judges_of(session, seat.contest.id) if j.code == principal.judge), None)
         states = queries.round_states(session, seat.contest.id)
+        stored = assigned.stored_rounds(session, seat.contest.id)
         rounds = []
         for rnd in seat.definition.rounds:
             state = states.get(rnd.key)
             panel = _panel(session, seat.definition, seat.contest, rnd.key)
+            pool = assigned.pool_of(session, seat.contest.id, seat.definition, rnd.key, stored)
+            if pool is not None:  # assigned panels (评委分组): on the panel only with entrants to judge there
+                panel = tuple(j for j in panel if j in pool)
             judged = any(seat.definition.criterion(k).judged for k in rnd.criteria)
             rounds.append(
                 {
@@ -238,6 +245,7 @@ class _Gathered:
     entrants: list[Json]
     marked: set[str]  # entrants with any mark in this round
     advance_from: str | None  # the previous round, locked, whose advancing entrants this round scores
+    plan: RoundPlan | None = None  # who judges whom in this round (评委分组), None: every judge of its panel
 
 
 MarkRow = tuple[str, int, str, str, str, str | None]  # entrant, item, criterion, judge, value, previous
@@ -281,7 +289,8 @@ def gather(
         ]
         panel = _panel(session, seat.definition, seat.contest, rnd.key)
         judges = {j.code: j.name for j in queries.judges_of(session, seat.contest.id)}
-    return _Gathered(seat, rnd, round_json, entrants, marked, advance_from), rows, panel, judges
+        plan = assigned.plan_of(session, seat.contest.id, seat.definition, rnd.key)
+    return _Gathered(seat, rnd, round_json, entrants, marked, advance_from, plan), rows, panel, judges
 
 
 def advancing(boards: BoardRegistry, gathered: _Gathered) -> list[Json]:
@@ -305,6 +314,10 @@ def judge_queue(
         raise Forbidden(Message("the queue is a judge's; you are {role}", role=principal.role))
     gathered, rows, _panel_codes, judges = gather(db, principal, slug, round_key, chief=False)
     judged = [c["key"] for c in gathered.round_json["criteria"]]
+    mine_only = criteria_of(gathered.seat.definition, gathered.rnd, principal.judge, judged)  # aspect teams
+    if mine_only != judged:
+        judged = mine_only
+        gathered.round_json["criteria"] = [c for c in gathered.round_json["criteria"] if c["key"] in judged]
     mine: dict[str, dict[int, dict[str, str]]] = {}
     corrected: set[str] = set()
     for who, item, criterion, judge, value, previous in rows:
@@ -314,17 +327,25 @@ def judge_queue(
         if changed_value(previous, value):
             corrected.add(who)
     entrants = []
+    # with assigned panels (评委分组): only this judge's entrants, items and criteria
+    duties = gathered.plan.duties(principal.judge, gathered.rnd.items, judged) if gathered.plan else None
+    if duties is not None and not duties:  # nobody of this round is theirs: not on its panels
+        gathered.round_json["on_panel"] = False
     for entrant in advancing(boards, gathered) if gathered.round_json["on_panel"] else []:
+        if duties is not None and entrant["code"] not in duties:
+            continue
         given = mine.get(entrant["code"], {})
-        done = sum(1 for i in range(1, gathered.rnd.items + 1) if len(given.get(i, {})) == len(judged))
-        entrants.append(
-            {
-                **entrant,
-                "items": {str(i): v for i, v in sorted(given.items())},
-                "done": done,
-                "corrected": entrant["code"] in corrected,
-            }
-        )
+        own = duties[entrant["code"]] if duties is not None else dict.fromkeys(range(1, gathered.rnd.items + 1), judged)
+        done = sum(1 for i, keys in own.items() if all(k in given.get(i, {}) for k in keys))
+        row = {
+            **entrant,
+            "items": {str(i): v for i, v in sorted(given.items())},
+            "done": done,
+            "corrected": entrant["code"] in corrected,
+        }
+        if duties is not None:  # this judge's items of the entrant, each with its criteria
+            row["assigned"] = {str(i): list(keys) for i, keys in own.items()}
+        entrants.append(row)
     return {
         "contest": contest_json(gathered.seat),
         "judge": {"code": principal.judge, "name": judges.get(principal.judge, ""), "chief": principal.chief},

@@ -21,8 +21,11 @@ from contest.db.models import Base, Contest, Mark, Submission
 from contest.scoring import ContestDefinition, mark_problems
 from contest.scoring import Mark as CoreMark
 from contest.scoring.numbers import MAX_ITEM
+from contest.scoring.panels import RoundPlan, describe_owner
+from contest.services import assigned
 from contest.services.contests import definition_of
 from contest.services.errors import Conflict, Forbidden, Invalid, Message, NotFound, ServiceError, Unauthorized
+from contest.services.panel_checks import PanelChecks
 from contest.services.principals import Principal, authenticate_many, require
 
 SENDERS = ("organizer", "recorder", "judge")
@@ -145,6 +148,9 @@ class _ContestBatch:
         self.cut = cut
         self._cuts: dict[str, tuple[set[str], Callable[[str], bool]]] = {}
         self.contest = contest
+        self.asks = asks
+        self._plans: dict[str, RoundPlan | None] = {}
+        self._organizations: dict[str, str] | None = None
         self.definition = definition = definition_of(contest)
         self.criteria = {c.key for c in definition.criteria}
         self.judged = {c.key for c in definition.criteria if c.judged}
@@ -164,6 +170,7 @@ class _ContestBatch:
         items = {(r.entrant, r.round, r.item) for r in requests}
         judges = {p.judge if p.role == "judge" else r.judge for p, r in asks} | {""}
         self.current = queries.current_values_of(session, contest.id, items, judges)
+        self.seats = PanelChecks(session, contest.id, definition, items)  # aspect teams and panel_size
         self.submissions: list[dict[str, object]] = []
         self.marks: list[list[dict[str, object]]] = []
 
@@ -175,6 +182,32 @@ class _ContestBatch:
         if self._default_panel is None:
             self._default_panel = queries.panel_codes(self.session, self.contest.id)
         return self._default_panel
+
+    def check_assigned(self, round_key: str, request: MarkRequest, judge: str) -> None:
+        """Refuse judged marks from a judge the round's assignments (评委分组) do not give this item, or who is recused
+        (回避) for this entrant; the refusal names whose item it is."""
+        if round_key not in self._plans:
+            codes = {r.entrant for _, r in self.asks if r.round == round_key}
+            self._plans[round_key] = assigned.plan_of(self.session, self.contest.id, self.definition, round_key, codes)
+        plan = self._plans[round_key]
+        if plan is not None:
+            for key in request.values:
+                if key in self.judged and judge not in plan.judges(request.entrant, request.item, key):
+                    owners = plan.owners(request.entrant, request.item, key)
+                    message = Message(
+                        "{owner}; judge {judge} is not assigned to it",
+                        owner=describe_owner(request.entrant, request.item, owners),
+                        judge=judge,
+                    )
+                    raise Forbidden(message, "entrant")
+        recusal = self.definition.panels.recusal
+        if recusal.organizations or recusal.conflicts:
+            if self._organizations is None:
+                codes = {r.entrant for _, r in self.asks}
+                self._organizations = assigned.organizations_of(self.session, self.contest.id, codes)
+            why = recusal.why(judge, request.entrant, self._organizations.get(request.entrant, ""))
+            if why is not None:
+                raise Forbidden(Message("{why}: recused (回避)", why=why), "entrant")
 
     def check_advanced(self, round_key: str, code: str) -> None:
         """Refuse an entrant who did not go on from the locked round before this one (the judges' queues leave
@@ -207,6 +240,8 @@ class _ContestBatch:
             self.check_advanced(rnd.key, request.entrant)
         panel = self.panel(rnd.key)
         judge = _judge_for(principal, self.contest, request, self.criteria, self.judged, panel)
+        if judge and any(k in self.judged for k in request.values):
+            self.check_assigned(rnd.key, request, judge)
         marks = _checked_marks(definition, request, rnd.key, judge, self.judged, panel)
 
         current = self.current.setdefault((request.entrant, rnd.key, request.item), {})
@@ -217,6 +252,9 @@ class _ContestBatch:
             shown = ", ".join(f"{m.criterion} {current[(m.criterion, m.judge)]:f} → {m.value:f}" for m in changed)
             message = Message("this corrects marks already given ({shown}): say why in reason", shown=shown)
             raise Invalid(message, "reason")
+        judged = [m.criterion for m in marks if m.judge]
+        if judged:
+            self.seats.check(rnd, request.entrant, request.item, judge, judged)
 
         self.seq += 1
         self.submissions.append(

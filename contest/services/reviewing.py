@@ -17,6 +17,7 @@ from contest.live.boards import BoardRegistry
 from contest.scoring import ScoringError, explain
 from contest.scoring.messages import Gettext, translated
 from contest.scoring.numbers import parse_decimal, plain
+from contest.scoring.panels import RoundPlan, natural
 from contest.scoring.review import spread_flags
 from contest.services import rounds
 from contest.services.errors import Invalid, Message, NotFound
@@ -55,11 +56,15 @@ def progress(
     round_key: str | None,
     slug: str | None,
     spread: Decimal | None = None,
+    panel_key: str | None = None,
 ) -> Json:
     """The panel's progress for a round: judge x entrant, flags where a judge's mark is more than `spread` points
-    from the panel's median (default: the contest's ``[review] spread``), and the entered (not judged) values."""
+    from the panel's median (default: the contest's ``[review] spread``), and the entered (not judged) values.
+    With assigned panels (评委分组) each item's own panel counts: a judge's cell for an entrant not theirs is
+    "unassigned", and `panel_key` narrows the grid to one panel's judges and entrants."""
     gathered, rows, panel, judges = gather(db, principal, slug, round_key, chief=True)
     seat, rnd = gathered.seat, gathered.rnd
+    plan = gathered.plan
     spread = spread if spread is not None else seat.definition.review.spread
     judged = [c["key"] for c in gathered.round_json["criteria"]]
     entered_keys = [c["key"] for c in gathered.round_json["entered"]]
@@ -71,6 +76,18 @@ def progress(
             corrected.add((who, judge))
 
     entrants = advancing(boards, gathered)
+    panels = _panels(seat, plan) if plan is not None and judged else []
+    if plan is not None:
+        if panel_key:
+            chosen = next((p for p in panels if p["key"] == panel_key), None)
+            if chosen is None:
+                known = ", ".join(p["key"] for p in panels) or "-"
+                raise Invalid(Message("no panel {panel!r}; panels: {known}", panel=panel_key, known=known), "panel")
+            panel = tuple(chosen["judges"])
+            entrants = [e for e in entrants if any(d.panel == panel_key for d in plan.by_entrant.get(e["code"], ()))]
+        else:
+            pool = plan.pool()
+            panel = tuple(j for j in panel if j in pool) + tuple(sorted(pool - set(panel), key=natural))
     if not judged:  # a round of entered values (a theory exam): nobody on a panel, nothing for the grid's judges
         panel = ()
     needed = [c["key"] for c in gathered.round_json["entered"] if c["default"] is None]
@@ -80,7 +97,8 @@ def progress(
         code = entrant["code"]
         for item in range(1, rnd.items + 1):
             for criterion in judged:
-                marks = {j: Decimal(v) for j in panel if (v := current.get((code, item, criterion, j))) is not None}
+                own = plan.judges(code, item, criterion) if plan is not None else panel  # the item's own panel
+                marks = {j: Decimal(v) for j in own if (v := current.get((code, item, criterion, j))) is not None}
                 median, far = spread_flags(marks, spread)
                 for judge in far:
                     flagged[(code, judge)] = flagged.get((code, judge), 0) + 1
@@ -95,20 +113,28 @@ def progress(
                         }
                     )
 
-    expected = rnd.items * len(judged)
+    everything = rnd.items * len(judged)
     counts = {"missing": 0, "partial": 0, "submitted": 0, "corrected": 0}
     out = []
+    expected_marks = 0
     for entrant in entrants:
         code = entrant["code"]
         cells: Json = {}
+        duties = {j: _duty(plan, code, rnd.items, judged, j) for j in panel} if plan is not None else {}
         for judge in panel:
+            mine = duties[judge] if plan is not None else None
+            expected = everything if mine is None else len(mine)
             given = sum(
                 1
                 for item in range(1, rnd.items + 1)
                 for criterion in judged
-                if (code, item, criterion, judge) in current
+                if (code, item, criterion, judge) in current and (mine is None or (item, criterion) in mine)
             )
             fixed = (code, judge) in corrected
+            if expected == 0:
+                cells[judge] = {"status": "unassigned", "given": 0, "expected": 0, "corrected": False, "flags": 0}
+                continue
+            expected_marks += expected
             if given == 0:
                 status = "missing"
             elif given < expected:
@@ -133,9 +159,11 @@ def progress(
             for k in needed
             if k not in entered[str(item)]
         ]
+        owners = sorted({d.panel for d in plan.by_entrant.get(code, ())}) if plan is not None else []
         out.append(
             {
                 **entrant,
+                "panel": ", ".join(_label(seat, k) for k in owners if k),
                 "cells": cells,
                 "entered": entered,
                 "entered_corrected": (code, "") in corrected,
@@ -156,13 +184,42 @@ def progress(
             "cells": sum(counts.values()),
             "flags": len(flags),
             "marks": sum(c["given"] for e in out for c in e["cells"].values()),
-            "marks_expected": expected * len(panel) * len(out),
+            "marks_expected": expected_marks,
             "entrants": len(out),
             "lacking": sum(1 for e in out if e["lacking"]) if needed else 0,
         },
         "mode": "judged" if judged else "entered",
+        "panels": panels,  # with assigned panels: each with its judges and how many entrants it judges
+        "panel": panel_key or "",
+        "normalize": rnd.scoring.normalize,  # "none", or how judges' marks are rescaled before combining
         "version": seat.contest.seq,
     }
+
+
+def _duty(plan: RoundPlan, code: str, items: int, judged: list[str], judge: str) -> set[tuple[int, str]]:
+    """The (item, criterion) of this entrant that `judge` marks."""
+    return {(i, c) for i in range(1, items + 1) for c in judged if judge in plan.judges(code, i, c)}
+
+
+def _label(seat: Seat, key: str) -> str:
+    found = next((p for p in seat.definition.panels.panels if p.key == key), None)
+    return found.label if found is not None else key
+
+
+def _panels(seat: Seat, plan: RoundPlan) -> list[Json]:
+    """The round's panels: key, label, judges and entrants, as the plan gives them (a drawn judge by judge plan has
+    none: its panels are per entrant)."""
+    found: dict[str, tuple[set[str], set[str]]] = {}
+    for code, duties in plan.by_entrant.items():
+        for duty in duties:
+            if duty.panel:
+                judges, entrants = found.setdefault(duty.panel, (set(), set()))
+                judges |= duty.judges
+                entrants.add(code)
+    return [
+        {"key": k, "label": _label(seat, k), "judges": sorted(j, key=natural), "entrants": len(e)}
+        for k, (j, e) in sorted(found.items())
+    ]
 
 
 def _events(db: sessionmaker[Session], seat: Seat, key: str) -> list[Json]:
@@ -221,6 +278,8 @@ def _work(session: Session, seat: Seat) -> dict[str, tuple[int, int, int, int]]:
         judged = [c.key for c in criteria if c.judged]
         needed = [c.key for c in criteria if not c.judged and c.default is None]
         panel = len(definition.panel(rnd.key) or everyone) if judged else 0  # as submit_marks checks it
+        if judged and rnd.scoring.panel_size:  # each item's own panel (rotating or assigned panels)
+            panel = rnd.scoring.panel_size
         out[rnd.key] = (
             sum(counts.get((rnd.key, k), 0) for k in judged),
             entrants * rnd.items * len(judged) * panel,

@@ -30,7 +30,7 @@ from contest.services.credentials import cookie_key
 from contest.services.errors import ServiceError
 from contest.services.writer import MarkWriter
 from contest.settings import Settings
-from contest.web import api, auth, credentials, draws_api, i18n, live, openapi
+from contest.web import api, assignments_api, auth, credentials, draws_api, i18n, live, openapi
 from contest.web.http import error_response, http_error, server_error, service_error
 from contest.web.limits import ForwardedClients
 from contest.web.pages import admin as admin_console
@@ -139,6 +139,7 @@ def create_app(settings: Settings) -> Starlette:
         *credentials.routes,  # /api/... paths of their own, before the /api mount
         *api.routes,  # /api/... each (405 with Allow for a method a path does not take)
         *draws_api.routes,  # /api/contests/{slug}/draws..., /decrypt
+        *assignments_api.routes,  # /api/contests/{slug}/assignments...: who judges whom (评委分组)
         *signin.routes,  # /j/{token} and /signout
         *admin_console.routes(),  # /admin/...: the organizer console (every module of contest/web/pages/admin)
         *live.routes,

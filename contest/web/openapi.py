@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from contest import __version__
-from contest.web import draws_api, schemas
+from contest.web import assignments_api, draws_api, schemas
 
 REF = "#/components/schemas/{model}"
 TOML = "application/toml"
@@ -231,11 +231,11 @@ OPERATIONS: tuple[Op, ...] = (
     Op(
         "get",
         "/chief/api/progress",
-        "Progress grid judge x entrant (missing, partial, submitted, corrected), flags",
+        "Progress grid judge x entrant (missing, partial, submitted, corrected, unassigned), flags",
         schemas.Page,
         (401, 403, 404, 422),
         security=PAGE,
-        params=("round", "spread", "contest"),
+        params=("round", "spread", "contest", "panel"),
     ),
     Op(
         "get",
@@ -294,6 +294,38 @@ OPERATIONS: tuple[Op, ...] = (
         schemas.Page,
         (401, 403, 404, 409, 413, 422),
         body={"application/json": draws_api.ReasonIn},
+    ),
+    # who judges whom (评委分组): contest/web/assignments_api.py
+    Op(
+        "get",
+        f"{SLUG}/assignments",
+        "The assignments in force (JSON with their log, CSV or XLSX) (organizer)",
+        schemas.Page,
+        (401, 403, 404, 422),
+        query=assignments_api.AssignmentsQuery,
+        also={200: {"text/csv": {"type": "string"}, XLSX: {"type": "string", "format": "binary"}}},
+    ),
+    Op(
+        "put",
+        f"{SLUG}/assignments",
+        "Upload assignments: rows entrant, round, item, panel or entrant, round, judge (organizer)",
+        schemas.Page,
+        (401, 403, 404, 409, 413, 422),
+        query=assignments_api.PutQuery,
+        body={
+            "application/json": assignments_api.AssignmentsIn,
+            "text/csv": {"type": "string", "example": "entrant,round,item,panel\nA001,prelim,,A\n"},
+            XLSX: {"type": "string", "format": "binary"},
+        },
+    ),
+    Op(
+        "post",
+        f"{SLUG}/assignments/draw",
+        "Draw who judges whom: balanced, with recusal (回避), recorded with its seed (organizer)",
+        schemas.Page,
+        (401, 403, 404, 409, 413, 422),
+        ok=201,
+        body={"application/json": assignments_api.DrawIn},
     ),
 )
 

@@ -3,7 +3,8 @@ judge (their token has chief = true); organizers may read the JSON with a bearer
 
 GET /chief                 the page, on the round in progress (or ?round=KEY): progress grid, flags, entered values,
                            lock and unlock, breakdowns, the round's history
-GET /chief/api/progress    ?round=KEY[&spread=POINTS][&contest=SLUG]: judge x entrant progress and flags (or, for a
+GET /chief/api/progress    ?round=KEY[&spread=POINTS][&contest=SLUG][&panel=KEY]: judge x entrant progress and flags
+                           (one assigned panel's judges and entrants with panel=KEY) (or, for a
                            round of entered values, who still lacks one) and the round's events, newest first
 GET /chief/api/explain     ?round=KEY&entrant=CODE[&contest=SLUG]: the entrant's breakdown, line by line, and as a
                            panel (total, rank, award, then each step named by labels)
@@ -72,7 +73,7 @@ async def chief_page(request: Request) -> Response:
 
 async def progress(request: Request) -> Response:
     principal = await _signed_in(request)  # credentials before parameters: 401 before 422
-    _check_params(request, ("round", "spread", "contest"))
+    _check_params(request, ("round", "spread", "contest", "panel"))
     params = request.query_params
     spread = reviewing.parse_spread(params.get("spread"))
     payload = await run_in_threadpool(
@@ -83,6 +84,7 @@ async def progress(request: Request) -> Response:
         params.get("round") or None,
         params.get("contest") or None,
         spread,
+        params.get("panel") or None,
     )
     return JSONResponse(payload, headers=NO_STORE)
 
