@@ -31,6 +31,7 @@ from contest.services.judging import (
     round_of,
     seat_of,
 )
+from contest.services.panel_checks import criteria_of
 from contest.services.principals import Principal
 
 MAX_SPREAD = Decimal(1000)
@@ -113,7 +114,7 @@ def progress(
                         }
                     )
 
-    everything = rnd.items * len(judged)
+    marking = {j: criteria_of(seat.definition, rnd, j, judged) for j in panel}  # aspect teams: each their own
     counts = {"missing": 0, "partial": 0, "submitted": 0, "corrected": 0}
     out = []
     expected_marks = 0
@@ -123,11 +124,12 @@ def progress(
         duties = {j: _duty(plan, code, rnd.items, judged, j) for j in panel} if plan is not None else {}
         for judge in panel:
             mine = duties[judge] if plan is not None else None
-            expected = everything if mine is None else len(mine)
+            keys = marking[judge]
+            expected = rnd.items * len(keys) if mine is None else len(mine)
             given = sum(
                 1
                 for item in range(1, rnd.items + 1)
-                for criterion in judged
+                for criterion in keys
                 if (code, item, criterion, judge) in current and (mine is None or (item, criterion) in mine)
             )
             fixed = (code, judge) in corrected
@@ -277,12 +279,15 @@ def _work(session: Session, seat: Seat) -> dict[str, tuple[int, int, int, int]]:
         criteria = [definition.criterion(k) for k in rnd.criteria]
         judged = [c.key for c in criteria if c.judged]
         needed = [c.key for c in criteria if not c.judged and c.default is None]
-        panel = len(definition.panel(rnd.key) or everyone) if judged else 0  # as submit_marks checks it
-        if judged and rnd.scoring.panel_size:  # each item's own panel (rotating or assigned panels)
-            panel = rnd.scoring.panel_size
+        pool = definition.panel(rnd.key) or everyone  # as submit_marks checks it
+        # marks each criterion wants per item: panel_size (each item's own panel), else its judges (aspect teams)
+        per_item = sum(
+            rnd.scoring.panel_size or sum(1 for j in pool if key in criteria_of(definition, rnd, j, judged))
+            for key in judged
+        )
         out[rnd.key] = (
             sum(counts.get((rnd.key, k), 0) for k in judged),
-            entrants * rnd.items * len(judged) * panel,
+            entrants * rnd.items * per_item,
             sum(counts.get((rnd.key, k), 0) for k in needed),
             entrants * rnd.items * len(needed),
         )

@@ -67,7 +67,9 @@ key = "prelim"
 """
 
 ENTRANTS = [{"code": f"E{n}", "name": f"选手{n}", "organization": "某单位"} for n in (1, 2)]
-JUDGES = [{"code": f"J{n}", "name": f"裁判{n}"} for n in range(1, 5)]
+JUDGES = [{"code": f"J{n}", "name": f"裁判{n}"} for n in range(1, 5)] + [
+    {"code": "CJ", "name": "裁判长", "chief": True}
+]
 
 
 async def _contest(app: Starlette, client: httpx.AsyncClient, toml: str) -> tuple[str, str, dict[str, str]]:
@@ -125,3 +127,18 @@ async def test_a_judges_tablet_shows_their_own_aspect_only(app: Starlette, app_c
         answer = await app_client.get("/judge/api/queue?round=prelim", headers=bearer(judges[judge]))
         assert answer.status_code == 200, answer.text
         assert [c["key"] for c in answer.json()["round"]["criteria"]] == shown, judge
+
+
+async def test_the_chief_judges_grid_expects_of_each_judge_their_own_aspect(
+    app: Starlette, app_client: httpx.AsyncClient
+) -> None:
+    slug, _, judges = await _contest(app, app_client, TEAMS)
+    for judge, values in (("J1", {"外形": "8"}), ("J3", {"滋味": "6"})):
+        assert (await _mark(app_client, slug, judges[judge], "E1", 1, values)).status_code == 201
+    grid = await app_client.get("/chief/api/progress?round=prelim", headers=bearer(judges["CJ"]))
+    assert grid.status_code == 200, grid.text
+    cells = {e["code"]: e["cells"] for e in grid.json()["entrants"]}["E1"]
+    assert cells["J1"]["status"] == "submitted" and cells["J1"]["expected"] == 1
+    assert cells["J3"]["status"] == "submitted" and cells["J3"]["expected"] == 1
+    assert cells["J2"]["status"] == "missing" and cells["J4"]["status"] == "missing"
+    assert grid.json()["summary"]["marks_expected"] == 2 * 4  # two entrants, four judges, one mark each
