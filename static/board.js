@@ -1,9 +1,6 @@
 /* Shared by the venue screen, the phone page and the control page (no build step, no libraries).
  *
- * - Feed: one standings WebSocket (/ws/contests/{slug}/standings?...). Renders snapshots and any update newer than
- *   the version shown; asks for a fresh snapshot when an update's `previous` is not the version shown; reconnects
- *   by itself with exponential back-off (also when the page comes back from the background, the network returns,
- *   or nothing, not even a ping, arrived for a while) and says since when it is offline.
+ * - Feed (static/feed.js, loaded first): the standings socket, its reconnection and its polled fallback.
  * - rowsView(): keeps one element per entrant and moves them to their new places with a FLIP animation (the rows
  *   glide), new rows fade in, a row just scored is highlighted for a few seconds.
  * - changes(), tiers(), clock(): what changed between two views, award tiers by rank, times as hh:mm:ss.
@@ -11,177 +8,6 @@
  */
 (function () {
   "use strict";
-
-  const MIN_DELAY = 500;
-  const MAX_DELAY = 10000;
-  const SILENCE = 40000; // pings come about every 15 s: this long without a word means the socket is dead
-
-  function wsUrl(base, contest, params) {
-    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    const query = [];
-    Object.keys(params).forEach(function (key) {
-      const value = params[key];
-      if (value === null || value === undefined || value === "") return;
-      query.push(encodeURIComponent(key) + "=" + encodeURIComponent(String(value)));
-    });
-    const path = base + encodeURIComponent(contest) + "/standings";
-    return scheme + "//" + window.location.host + path + (query.length ? "?" + query.join("&") : "");
-  }
-
-  /* hooks: onData(message), onState(state "connecting" | "online" | "offline", since Date | null), onError(error) */
-  class Feed {
-    constructor(base, hooks) {
-      this.base = base;
-      this.hooks = hooks || {};
-      this.ws = null;
-      this.target = null; // {contest, params}
-      this.shown = null; // the version on the page
-      this.delay = 0;
-      this.timer = null;
-      this.since = null;
-      this.state = "connecting";
-      this.heard = 0;
-      this.stopped = false;
-      const self = this;
-      window.setInterval(function () {
-        if (self.ws && self.ws.readyState === 1 && Date.now() - self.heard > SILENCE) {
-          self.lost(); // a socket that went quiet (a locked phone, a sleeping laptop, a dead Wi-Fi)
-        }
-      }, 5000);
-      function wake() {
-        if (self.stopped || !self.target) return;
-        if (!self.ws || self.ws.readyState > 1 || Date.now() - self.heard > 20000) self.connect();
-      }
-      window.addEventListener("online", wake);
-      window.addEventListener("pageshow", wake);
-      document.addEventListener("visibilitychange", function () {
-        if (document.visibilityState === "visible") wake();
-      });
-    }
-
-    /* Follow another board (or the same one with other parameters): a fresh socket and snapshot. */
-    open(contest, params) {
-      this.target = { contest: contest, params: params || {} };
-      this.shown = null;
-      this.delay = 0;
-      this.stopped = false;
-      this.connect();
-    }
-
-    close() {
-      this.stopped = true;
-      window.clearTimeout(this.timer);
-      this.drop();
-    }
-
-    drop() {
-      const ws = this.ws;
-      this.ws = null;
-      if (ws) {
-        ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
-        try {
-          ws.close();
-        } catch (err) {
-          /* already closed */
-        }
-      }
-    }
-
-    setState(state) {
-      if (state === "online") this.since = null;
-      else if (state === "offline" && !this.since) this.since = new Date();
-      this.state = state;
-      if (this.hooks.onState) this.hooks.onState(state, this.since);
-    }
-
-    connect() {
-      window.clearTimeout(this.timer);
-      this.drop();
-      if (!this.target || this.stopped) return;
-      let ws;
-      try {
-        ws = new WebSocket(wsUrl(this.base, this.target.contest, this.target.params));
-      } catch (err) {
-        this.lost();
-        return;
-      }
-      this.ws = ws;
-      this.heard = Date.now();
-      if (this.state !== "offline") this.setState("connecting");
-      const self = this;
-      ws.onmessage = function (event) {
-        if (ws !== self.ws) return;
-        self.heard = Date.now();
-        let message;
-        try {
-          message = JSON.parse(event.data);
-        } catch (err) {
-          return;
-        }
-        self.receive(message);
-      };
-      ws.onclose = function () {
-        if (ws === self.ws) self.lost();
-      };
-    }
-
-    lost() {
-      this.drop();
-      this.setState("offline");
-      if (this.stopped) return;
-      this.delay = this.delay ? Math.min(MAX_DELAY, this.delay * 2) : MIN_DELAY;
-      const self = this;
-      this.timer = window.setTimeout(function () { self.connect(); }, this.delay + Math.floor(Math.random() * this.delay * 0.3));
-    }
-
-    receive(message) {
-      if (!message || typeof message !== "object") return;
-      if (message.type === "ping") {
-        if (this.state !== "online") this.setState("online");
-        return;
-      }
-      if (message.type === "error") {
-        // an unknown contest or round: say so, and look again now and then (it may be created meanwhile)
-        if (this.hooks.onError) this.hooks.onError(message.error || {});
-        if (this.stopped) return;
-        const ws = this.ws;
-        this.ws = null;
-        if (ws) {
-          ws.onclose = null;
-          try {
-            ws.close();
-          } catch (err) {
-            /* closed */
-          }
-        }
-        this.delay = MAX_DELAY;
-        const self = this;
-        window.clearTimeout(this.timer);
-        this.timer = window.setTimeout(function () { self.connect(); }, 30000);
-        return;
-      }
-      if (message.type !== "snapshot" && message.type !== "update") return;
-      this.delay = 0;
-      if (this.state !== "online") this.setState("online");
-      const version = typeof message.version === "number" ? message.version : null;
-      if (message.type === "update" && this.shown !== null && typeof message.previous === "number" && message.previous !== this.shown) {
-        this.ask(); // a gap: this update is complete anyway, but ask for a snapshot to be sure
-      }
-      if (message.type === "update" && version !== null && this.shown !== null && version <= this.shown) return;
-      if (version !== null) this.shown = version;
-      if (this.hooks.onData) this.hooks.onData(message);
-    }
-
-    ask() {
-      if (this.ws && this.ws.readyState === 1) {
-        try {
-          this.ws.send(JSON.stringify({ type: "snapshot" }));
-        } catch (err) {
-          /* the close handler reconnects */
-        }
-      }
-    }
-  }
 
   // -- what changed between two views of a board -------------------------------------------------------------
 
@@ -455,12 +281,12 @@
   }
 
   window.Board = {
-    Feed: Feed,
+    Feed: window.BoardFeed.Feed, // static/feed.js, loaded before this file
     changes: changes,
     tiers: tiers,
     clock: clock,
     rowsView: rowsView,
-    wsUrl: wsUrl,
+    wsUrl: window.BoardFeed.wsUrl,
     columns: columns,
     template: template,
     headRow: headRow,

@@ -28,8 +28,9 @@
 
   const feed = new B.Feed(data.urls.ws, {
     onData: onData,
-    onState: function (state, since) {
+    onState: function (state, since, via) {
       document.body.dataset.connection = state;
+      document.body.dataset.via = via || "socket"; // "polling": websockets cannot connect here, the board is polled
       const bar = $("offline");
       bar.hidden = state !== "offline";
       if (state === "offline") bar.textContent = t("offline_since", { time: B.clock(since || new Date()) }) + " · " + t("reconnecting");

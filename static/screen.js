@@ -93,8 +93,9 @@
     draw({ animate: !switching, flash: diff.scored });
   }
 
-  function onState(state, since) {
+  function onState(state, since, via) {
     document.body.dataset.connection = state;
+    document.body.dataset.via = via || "socket"; // "polling": websockets cannot connect here, the board is polled
     const bar = $("offline");
     if (state === "offline") {
       bar.hidden = false;
@@ -246,7 +247,19 @@
 
   function tick() {
     if (!payload || switching) return;
-    if (payload.board === "reveal") return; // the reveal stays where the presenter is
+    if (payload.board === "reveal") {
+      // the ceremony holds the screen on its round until it ends; a round whose groups are ranked apart shows
+      // its groups in turn (each step uncovers a place in every group), never another round
+      const v = views[vi];
+      if (v.groups && v.groups.length > 1) {
+        v.gi = (v.gi + 1) % v.groups.length;
+        page = 0;
+        switching = true;
+        document.body.classList.add("turning");
+        window.setTimeout(connect, 400);
+      }
+      return;
+    }
     if (payload.board === "hidden") {
       if (rotating()) next();
       return;
@@ -259,6 +272,41 @@
   }
 
   window.setInterval(tick, (data.page_seconds || 10) * 1000);
+
+  // -- a ceremony elsewhere in the rotation --------------------------------------------------------------------
+
+  /* A screen that rotates rounds, groups or contests only hears of the board it shows. Every few seconds it asks
+   * for the rounds' states (GET /control/{slug}/rounds, public) and, when one of its rounds is being revealed,
+   * goes there at once and stays until the reveal ends (the board is shown live, frozen or hidden again). */
+  async function watchReveals() {
+    if (views.length < 2) return; // one round: its own socket tells it of its reveal
+    if (payload && payload.board === "reveal") return; // already there
+    const contests = [];
+    views.forEach(function (v) { if (contests.indexOf(v.contest) < 0) contests.push(v.contest); });
+    const revealing = {};
+    for (const contest of contests) {
+      let found = null;
+      try {
+        const response = await fetch("/control/" + encodeURIComponent(contest) + "/rounds", { cache: "no-store", headers: { Accept: "application/json" } });
+        if (response.status === 200) found = await response.json();
+      } catch (err) {
+        found = null; // offline: the feed says so
+      }
+      ((found && found.rounds) || []).forEach(function (r) {
+        if (r.board === "reveal") revealing[contest + "\u0000" + r.key] = true;
+      });
+    }
+    if (payload && payload.board === "reveal") return;
+    const at = views.findIndex(function (v) { return revealing[v.contest + "\u0000" + v.round]; });
+    if (at < 0 || (at === vi && !switching)) return;
+    vi = at;
+    page = 0;
+    switching = true;
+    document.body.classList.add("turning");
+    window.setTimeout(connect, 400);
+  }
+
+  window.setInterval(watchReveals, 4000);
   window.setInterval(function () { $("clock").textContent = B.clock(new Date()); }, 1000);
   $("clock").textContent = B.clock(new Date());
 

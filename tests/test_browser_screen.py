@@ -401,3 +401,92 @@ def test_control_page_runs_the_board_and_the_reveal(browser: Browser, server: Se
     page.screenshot(path=str(shots / "control-1440x1000.png"))
     assert page.problems == []  # type: ignore[attr-defined]
     page.context.close()
+
+
+def test_screen_and_phone_poll_when_websockets_cannot_connect(browser: Browser, server: Server) -> None:
+    """A venue behind a proxy that refuses websockets (or a WeChat build without them): every socket closes before
+    its first message. The screen and the phone fall back to polling the board over HTTP and keep moving with the
+    marks, a freeze and a hidden board; once sockets work again they go back to the socket by themselves."""
+    slug = "screen-polling"
+    server.new_contest(slug, count=4)
+    for code, value in (("E01", "80"), ("E02", "70")):
+        server.mark(slug, code, value)
+    blocked = {"on": True}
+
+    def gate(socket: Any) -> None:
+        if blocked["on"]:
+            socket.close(code=1011, reason="blocked by the proxy")
+        else:
+            socket.connect_to_server()
+
+    pages = []
+    for url, viewport in ((f"/screen/{slug}", SCREEN), (f"/live/{slug}", PHONE)):
+        context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="zh-CN")
+        context.route_web_socket(re.compile(r".*/ws/contests/.*"), gate)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda error, problems=problems: problems.append(str(error)))
+        page.goto(server.base + url)
+        pages.append((page, problems))
+    screen, phone = pages[0][0], pages[1][0]
+    for page in (screen, phone):
+        expect(page.locator("body")).to_have_attribute("data-via", "polling", timeout=10000)
+        expect(page.locator("body")).to_have_attribute("data-connection", "online")
+    expect(screen.locator("#offline")).to_be_hidden()
+    assert codes(screen) == ["E01", "E02"]
+
+    server.mark(slug, "E03", "91")  # polled every 3 s: on the screen within a poll or two
+    first = screen.locator("#board .board-row").first
+    expect(first).to_have_attribute("data-code", "E03", timeout=8000)
+    expect(first.locator(".c-total")).to_have_text("91.00")
+    expect(phone.locator("#list .live-row").first).to_have_attribute("data-code", "E03", timeout=8000)
+
+    server.round(slug, board="frozen")
+    expect(screen.locator("#state-badge")).to_have_text("已封榜", timeout=8000)
+    expect(screen.locator("#frozen-note")).to_be_visible()
+    server.mark(slug, "E04", "99")  # after the freeze: the public sees nothing of it
+    server.round(slug, board="hidden")
+    expect(screen.locator("#hidden-card")).to_be_visible(timeout=8000)
+    expect(screen.locator("#board-wrap")).to_be_hidden()
+    server.round(slug, board="live")
+    expect(first).to_have_attribute("data-code", "E04", timeout=8000)
+
+    blocked["on"] = False  # the proxy lets websockets through again; a network change wakes the page at once
+    for page in (screen, phone):
+        page.evaluate("() => window.dispatchEvent(new Event('online'))")
+        expect(page.locator("body")).to_have_attribute("data-via", "socket", timeout=10000)
+    started = time.monotonic()
+    server.mark(slug, "E02", "99.5", reason="复核更正")
+    expect(first).to_have_attribute("data-code", "E02", timeout=2000)
+    assert time.monotonic() - started < 2.0
+    for page, problems in pages:
+        assert problems == []
+        page.context.close()
+
+
+def test_a_reveal_elsewhere_in_the_rotation_takes_the_screen_until_it_ends(browser: Browser, server: Server) -> None:
+    """A screen rotating two contests (`?contests=`): when the organizer starts the ceremony of the one not shown,
+    the screen goes there within seconds and stays through page turns until the reveal ends; then it rotates again."""
+    first, second = "screen-rotate-a", "screen-rotate-b"
+    for slug, marks in ((first, ("80", "70", "60")), (second, ("60", "70", "90"))):
+        server.new_contest(slug, count=3)
+        for code, value in zip(("E01", "E02", "E03"), marks, strict=True):
+            server.mark(slug, code, value)
+    server.round(second, status="locked")
+    page = open_page(browser, f"{server.base}/screen/{first}?contests={second}", SCREEN)
+    qr = page.locator("#qr")
+    expect(qr).to_have_attribute("src", f"/screen/{first}/qr.svg")
+    expect(page.locator("#board .board-row").first).to_have_attribute("data-code", "E01")
+
+    server.round(second, board="reveal")
+    expect(qr).to_have_attribute("src", f"/screen/{second}/qr.svg", timeout=8000)
+    expect(page.locator("#board .board-row.covered")).to_have_count(3)
+    time.sleep(12)  # longer than a page turn: the ceremony keeps the screen
+    expect(qr).to_have_attribute("src", f"/screen/{second}/qr.svg")
+    server.round(second, reveal=1)
+    expect(page.locator("#board .board-row.covered")).to_have_count(2)
+    assert codes(page) == ["E01"]  # the last place first
+    server.round(second, board="live")  # the ceremony is over: the rotation goes on
+    expect(qr).to_have_attribute("src", f"/screen/{first}/qr.svg", timeout=25000)
+    assert page.problems == []  # type: ignore[attr-defined]
+    page.context.close()

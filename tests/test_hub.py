@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from contest.live.hub import Hub
+from contest.live.hub import Hub, direct_protocol, text_frame
 
 pytestmark = pytest.mark.asyncio
 
@@ -163,3 +163,19 @@ async def test_a_screen_never_gets_an_older_board_than_it_has() -> None:
     assert [m["version"] for m in old.received] == [3]
     assert fresh.received == []  # version 3 is older than the 5 it shows
     await hub.close()
+
+
+@pytest.mark.parametrize("size", [3, 125, 126, 65535, 65536, 200_000])
+async def test_an_update_framed_once_is_the_frame_a_websocket_server_sends(size: int) -> None:
+    """The hub frames each update once and writes the bytes to every socket; they must be what the `websockets`
+    library (uvicorn's, without compression) frames for one socket."""
+    from websockets.frames import Frame, Opcode
+
+    text = json.dumps({"type": "update", "rows": "x" * size})
+    expected = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+    assert text_frame(text) == expected
+
+
+async def test_only_uvicorns_sansio_protocol_without_extensions_is_written_to_directly() -> None:
+    assert direct_protocol(Socket()) is None  # a plain callable: the ASGI send
+    assert direct_protocol(Boards().render) is None  # a bound method of something else

@@ -19,7 +19,7 @@ from test_pages_judge import pages as pages  # the fixture: a running app on a t
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("/screen/{slug}", "/live/{slug}", "/control/{slug}")
-SCRIPTS = ("board.js", "screen.js", "live.js", "control.js")
+SCRIPTS = ("feed.js", "board.js", "screen.js", "live.js", "control.js")
 
 
 def messages_of(html: str) -> dict[str, str]:

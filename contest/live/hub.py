@@ -3,9 +3,12 @@
 After a change of a contest commits (here, or on another worker: `changed_remote`), the hub catches the contest's
 boards up and renders each distinct view once, off the event loop (`render`, handed in by the app: what a viewer
 may see is the services' business). A view whose content changed is serialised once and the same text goes to
-every socket on it. Sending does not make a task per socket: a send that the transport takes at once (the usual
-case) completes in the loop; only a socket whose buffer is full gets a task of its own, and while it is busy it
-keeps just the newest message (latest wins), so a slow phone never holds anyone up nor piles up a backlog.
+every socket on it, framed once: on uvicorn's `websockets-sansio` protocol the same frame bytes are written
+straight to each socket's transport while it is open for writing (`direct_protocol`, `open_for_writing`); anything
+else goes through the socket's ASGI send. Sending does not make a task per socket: a send that the transport takes
+at once (the usual case) completes in the loop; only a socket whose buffer is full gets a task of its own, and
+while it is busy it keeps just the newest message (latest wins), so a slow phone never holds anyone up nor piles
+up a backlog.
 Bursts coalesce: the first change after a quiet spell goes out at once, later ones at most every `interval`.
 A push to thousands of sockets lets the loop run every `YIELD_EVERY` sockets (judges' submissions are answered
 meanwhile), and a socket never gets a board older than one it already has.
@@ -21,6 +24,8 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from websockets.protocol import State
+
 log = logging.getLogger(__name__)
 
 YIELD_EVERY = 500  # sockets served between two looks at the rest of the loop during one push
@@ -35,13 +40,30 @@ def text_event(text: str) -> Event:
     return {"type": "websocket.send", "text": text}
 
 
-PING = text_event(json.dumps({"type": "ping"}))
+def text_frame(text: str) -> bytes:
+    """A final, unmasked, uncompressed text frame (RFC 6455 5.2) as a server sends it: the same bytes for every
+    socket that negotiated no extension."""
+    data = text.encode()
+    size = len(data)
+    if size < 126:
+        head = bytes((0x81, size))
+    elif size < 1 << 16:
+        head = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        head = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return head + data
+
+
+PING_TEXT = json.dumps({"type": "ping"})
+PING = text_event(PING_TEXT)
+PING_FRAME = text_frame(PING_TEXT)
 
 
 @dataclass(eq=False, slots=True)  # one per screen: no __dict__
 class Subscriber:
     send: Send
     view: Any  # the view it watches (hashable)
+    direct: Any = None  # the server's protocol object of the socket, when frames may be written to it directly
     version: int = -1  # the version of the last board sent
     busy: asyncio.Task[None] | None = None  # a send the transport could not take at once
     pending: Event | None = None  # the newest message, waiting for `busy` to finish
@@ -54,6 +76,7 @@ class _View:
     content: Any = None  # the last payload, without its version: an unchanged view is not sent again
     version: int = -1
     message: Event | None = None  # the last update as sent
+    frame: bytes | None = None  # the same, framed once for every socket written to directly
 
 
 Rendered = Mapping[Any, "dict[str, Any] | Exception"]
@@ -99,7 +122,7 @@ class Hub:
 
     def subscribe(self, send: Send, view: Any, snapshot: dict[str, Any]) -> Subscriber:
         """Watch `view` from `snapshot` on (which the caller has sent); `send` is the socket's ASGI send."""
-        sub = Subscriber(send, view, version=int(snapshot["version"]))
+        sub = Subscriber(send, view, direct_protocol(send), version=int(snapshot["version"]))
         found = self._views.get(view)
         if found is None:
             found = self._views[view] = _View(content=_content(snapshot), version=sub.version)
@@ -107,7 +130,7 @@ class Hub:
             self._schedule(view.slug)  # a change committed while the snapshot was being made reaches it too
         found.subscribers.add(sub)
         if found.version > sub.version and found.message is not None:
-            self._deliver(sub, found.message, found.version)  # an update went out while its snapshot was made
+            self._deliver(sub, found.message, found.version, found.frame)  # an update went out meanwhile
         return sub
 
     def unsubscribe(self, sub: Subscriber) -> None:
@@ -218,19 +241,19 @@ class Hub:
             return
         # ASCII (Chinese as \u escapes): the server encodes a text frame for every socket, and encoding ASCII is a
         # copy, where UTF-8 of Chinese text cost 12.6 µs per socket for a 13.5 KB board (bench/README.md)
-        message = text_event(
-            json.dumps({"type": "update", "previous": found.version, **payload}, separators=(",", ":"))
-        )
-        found.content, found.version, found.message = content, version, message
+        text = json.dumps({"type": "update", "previous": found.version, **payload}, separators=(",", ":"))
+        message, frame = text_event(text), text_frame(text)
+        found.content, found.version, found.message, found.frame = content, version, message, frame
         for count, sub in enumerate(list(found.subscribers), 1):
-            self._deliver(sub, message, version)
+            self._deliver(sub, message, version, frame)
             if count % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # a judge's submission is answered during a push to 10,000 screens
 
     # -- sending -------------------------------------------------------------------------------------------------
 
-    def _deliver(self, sub: Subscriber, message: Event, version: int | None) -> None:
-        """Send `message` (of `version`; None: a heartbeat or a snapshot asked for) unless the socket has newer."""
+    def _deliver(self, sub: Subscriber, message: Event, version: int | None, frame: bytes | None = None) -> None:
+        """Send `message` (of `version`; None: a heartbeat or a snapshot asked for) unless the socket has newer;
+        `frame`: the same message framed, written straight to the socket's transport when it can take it now."""
         if sub.closed:
             return
         if version is not None:
@@ -239,6 +262,9 @@ class Hub:
             sub.version = version
         if sub.busy is not None:
             sub.pending = message  # latest wins
+            return
+        if frame is not None and sub.direct is not None and open_for_writing(sub.direct):
+            sub.direct.transport.write(frame)  # what the server's send would write, without framing it again
             return
         coroutine = sub.send(message)
         try:
@@ -280,7 +306,7 @@ class Hub:
             for found in list(self._views.values()):
                 for sub in list(found.subscribers):
                     if sub.pending is None:
-                        self._deliver(sub, PING, None)
+                        self._deliver(sub, PING, None, PING_FRAME)
 
 
 async def _resume(coroutine: Coroutine[Any, Any, None], suspended: Any) -> None:
@@ -300,6 +326,36 @@ async def _resume(coroutine: Coroutine[Any, Any, None], suspended: Any) -> None:
             suspended = coroutine.send(None)
         except StopIteration:
             return
+
+
+_DIRECT_ATTRIBUTES = ("transport", "conn", "writable", "close_sent", "disconnected", "initial_response")
+
+
+def direct_protocol(send: Send) -> Any:
+    """The protocol object behind a socket's ASGI send, when it is uvicorn's websockets-sansio protocol (or a
+    subclass) with no extension negotiated: frames may then be written to its transport. Anything else: None, and
+    the hub uses the ASGI send."""
+    protocol = getattr(send, "__self__", None)
+    if protocol is None or not all(hasattr(protocol, name) for name in _DIRECT_ATTRIBUTES):
+        return None
+    if not any(cls.__name__ == "WebSocketsSansIOProtocol" for cls in type(protocol).__mro__):
+        return None
+    if getattr(protocol.conn, "extensions", None) != [] or not isinstance(protocol.writable, asyncio.Event):
+        return None  # per-message compression frames each socket's messages differently
+    return protocol
+
+
+def open_for_writing(protocol: Any) -> bool:
+    """Whether the server's own send would write a frame at once now: the handshake done, no close sent or
+    received, the connection open and its transport below its high-water mark (else: the ASGI send, which waits)."""
+    return (
+        protocol.writable.is_set()
+        and not protocol.close_sent
+        and not protocol.disconnected
+        and protocol.initial_response is None
+        and protocol.conn.state is State.OPEN
+        and not protocol.transport.is_closing()
+    )
 
 
 def _content(payload: Mapping[str, Any]) -> Any:

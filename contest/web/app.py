@@ -103,6 +103,7 @@ def create_app(settings: Settings) -> Starlette:
             return await run_in_threadpool(standings.render, boards, slug, views)
 
         app.state.hub = hub = Hub(render)
+        app.state.snapshots = live.snapshots_for(app.state, hub)  # a socket's first board: once per view and version
         hub.start()
         bus: RedisBus | None = None
         if settings.redis_url:  # other workers and hosts hear of this one's changes at once (else: the change log)
