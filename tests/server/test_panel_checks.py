@@ -122,7 +122,7 @@ async def test_an_aspect_team_marks_its_criterion_alone(app: Starlette, app_clie
 
 
 async def test_a_judges_tablet_shows_their_own_aspect_only(app: Starlette, app_client: httpx.AsyncClient) -> None:
-    slug, _, judges = await _contest(app, app_client, TEAMS)
+    _, _, judges = await _contest(app, app_client, TEAMS)
     for judge, shown in (("J1", ["外形"]), ("J2", ["外形"]), ("J3", ["滋味"]), ("J4", ["滋味"])):
         answer = await app_client.get("/judge/api/queue?round=prelim", headers=bearer(judges[judge]))
         assert answer.status_code == 200, answer.text
