@@ -228,3 +228,13 @@ async def test_every_version_is_numbered_once_in_order(venue: Venue) -> None:
     versions.append(answer.json()["version"])
     assert versions == sorted(set(versions))
     assert await venue.version() == versions[-1]
+
+
+async def test_the_same_client_id_for_another_judges_paper_sheet_is_409(venue: Venue) -> None:
+    """An organizer typing in paper sheets reuses a client_id by mistake for the next judge, with the same value:
+    refused, not taken for a replay that would silently drop the second judge's mark."""
+    data = body({"execution": "8"}, cid="desk-1:0001", judge="J1")
+    assert (await post(venue, venue.organizer, data)).status_code == 201
+    refused = await post(venue, venue.organizer, {**data, "judge": "J2"})
+    assert_error(refused, 409, "client_id")
+    assert [m["judge"] for m in await venue.history()] == ["J1"]
