@@ -169,3 +169,21 @@ conflicts = [{ judge = "J3", entrants = ["A017", "A020"] }]
     assert not recusal.recused("J1", "A001", "农大")
     assert recusal.recused("J3", "A020", "")
     assert recusal.why("J3", "A017", "") == "judge J3 has a declared conflict with entrant A017"
+
+
+def test_recusal_needs_panel_size_in_every_judged_round() -> None:
+    # a fixed panel needs every member, and the server refuses the recused judge: the entrant could never be ranked
+    text = (
+        HEAD.replace("panel_size = 3\n", "")
+        + """
+[recusal]
+organizations = { J1 = "茶科所" }
+conflicts = [{ judge = "J3", entrants = ["A017"] }]
+"""
+    )
+    found = problems(text)
+    why = (
+        "round 'prelim' has no panel_size: a recused judge would leave the entrant's fixed panel short; set "
+        "panel_size so that each entrant's panel is drawn without them"
+    )
+    assert found == [f"recusal.organizations: {why}", f"recusal.conflicts: {why}"]

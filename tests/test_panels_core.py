@@ -391,3 +391,131 @@ def test_an_incomplete_normalised_item_still_shows_its_raw_and_normalised_marks(
     assert row is not None and row.issues == ("main: quality 1 of 2 marks",)
     lines = explain(board, "E4").lines()
     assert any(line.startswith("  main · quality: normalised (zscore): C 8 → ") for line in lines)
+
+
+# -- recusal offline, teams off the panel, team members off their aspect ---------------------------------------
+
+RECUSAL = """
+[contest]
+slug = "rec"
+title = "recusal"
+judges = ["J1", "J2", "J3"]
+
+[[criteria]]
+key = "taste"
+min = 0
+max = 10
+
+[scoring]
+panel_size = 2
+item = "taste"
+
+[[rounds]]
+key = "r"
+
+[recusal]
+organizations = { J1 = "茶科所" }
+conflicts = [{ judge = "J2", entrants = ["E2"] }]
+"""
+
+
+def test_compute_refuses_a_recused_judges_mark_as_the_server_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition = parse_definition(RECUSAL)
+    entrants = [Entrant("E1", organization="茶科所"), Entrant("E2", organization="农大")]
+    marks = [
+        Mark("E1", "r", 1, "taste", "J1", D(5)),  # J1 is of 茶科所, as E1
+        Mark("E1", "r", 1, "taste", "J2", D(6)),
+        Mark("E2", "r", 1, "taste", "J1", D(7)),
+        Mark("E2", "r", 1, "taste", "J2", D(8)),  # J2 declared a conflict with E2
+    ]
+    problems = panel_problems(definition, marks, entrants)
+    assert [(p.where, p.message) for p in problems] == [
+        (
+            "entrant E1, round r, item 1",
+            "judge J1 is of the same organization as entrant E1 (茶科所): recused (回避)",
+        ),
+        ("entrant E2, round r, item 1", "judge J2 has a declared conflict with entrant E2: recused (回避)"),
+    ]
+    assert panel_problems(definition, marks) == problems[1:]  # without the entrant list: the conflicts only
+    (tmp_path / "contest.toml").write_text(RECUSAL, encoding="utf-8")
+    (tmp_path / "entrants.csv").write_text("code,name,organization\nE1,a,茶科所\nE2,b,农大\n", encoding="utf-8")
+    lines = ["entrant,round,item,criterion,judge,value", *(f"{m.entrant},r,1,taste,{m.judge},{m.value}" for m in marks)]
+    (tmp_path / "marks.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    files = [str(tmp_path / "contest.toml"), "--marks", str(tmp_path / "marks.csv")]
+    code = main(["compute", *files, "--entrants", str(tmp_path / "entrants.csv"), "--lang", "en"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert "entrant E1, round r, item 1" in err and "judge J1 is of the same organization as entrant E1" in err
+
+
+TEAM_OFF_PANEL = """
+[contest]
+slug = "t"
+title = "t"
+judges = ["J1", "J2"]
+
+[[criteria]]
+key = "taste"
+min = 0
+max = 10
+
+[[criteria]]
+key = "look"
+min = 0
+max = 10
+judges = ["A1", "A2"]
+
+[scoring]
+item = "taste + look"
+"""
+
+
+def test_an_aspect_team_off_the_named_panel_is_refused_naming_the_key_and_judge() -> None:
+    with pytest.raises(DefinitionError) as caught:
+        parse_definition(TEAM_OFF_PANEL)
+    assert [(p.where, p.message) for p in caught.value.problems] == [
+        (
+            "criteria[2].judges",
+            "look: A1, A2 not among the contest's judges ([contest] judges = J1, J2): they could never mark",
+        )
+    ]
+    on_panel = TEAM_OFF_PANEL.replace('judges = ["J1", "J2"]', 'judges = ["J1", "J2", "A1", "A2"]')
+    parse_definition(on_panel)  # a team of the panel's judges is fine
+    own = on_panel + '[[rounds]]\nkey = "r"\njudges = ["J1", "J2", "A1"]\n'
+    with pytest.raises(DefinitionError) as caught:
+        parse_definition(own)
+    assert [(p.where, p.message) for p in caught.value.problems] == [
+        ("criteria[2].judges", "look: A2 not on round r's judges (J1, J2, A1): they could never mark there")
+    ]
+    own = on_panel + '[[rounds]]\nkey = "r"\n[rounds.criterion_judges]\nlook = ["A1", "X9"]\n'
+    with pytest.raises(DefinitionError) as caught:
+        parse_definition(own)
+    assert [(p.where, p.message) for p in caught.value.problems] == [
+        (
+            "rounds[1].criterion_judges.look",
+            "look: X9 not among the contest's judges ([contest] judges = J1, J2, A1, A2): they could never mark",
+        )
+    ]
+
+
+def test_with_panel_size_and_no_named_panel_a_team_member_marks_only_their_aspect() -> None:
+    # the server refuses it (contest/services/panel_checks.py); offline the mark was counted in taste's panel
+    text = TEAM_OFF_PANEL.replace('judges = ["J1", "J2"]\n', "").replace("[scoring]\n", "[scoring]\npanel_size = 2\n")
+    definition = parse_definition(text)
+    marks = [
+        Mark("E1", "main", 1, "taste", "A1", D(5)),
+        Mark("E1", "main", 1, "taste", "J1", D(6)),
+        Mark("E1", "main", 1, "look", "A1", D(7)),
+        Mark("E1", "main", 1, "look", "A2", D(8)),
+    ]
+    problems = panel_problems(definition, marks)
+    assert [(p.where, p.message) for p in problems] == [
+        ("entrant E1, round main, item 1, criterion taste", "judge A1 marks look only (aspect team)")
+    ]
+    # without panel_size the core leaves team members out of the inferred panel: their taste mark would be dropped
+    assert panel_problems(parse_definition(text.replace("panel_size = 2\n", "")), marks) == problems
+    # with the round's panel named, a team member may sit on it too (as the server allows)
+    named = text.replace('title = "t"\n', 'title = "t"\njudges = ["J1", "J2", "A1", "A2"]\n', 1)
+    assert panel_problems(parse_definition(named), marks) == []

@@ -112,7 +112,8 @@ def compute(
     definition = parse_definition(read_text(contest_file))
     entrants = read_entrants(entrants_file) if entrants_file else []
     marks = read_marks(marks_file, definition, entrants or None)
-    if crowded := panel_problems(definition, marks):  # more marks than panel_size, a judge off an aspect team
+    # more marks than panel_size, a judge off their aspect team, a recused judge (回避), as the server refuses them
+    if crowded := panel_problems(definition, marks, entrants):
         raise MarkError(crowded, title=Message("{file}: {count} bad marks", file=marks_file.name, count=len(crowded)))
     if not entrants:
         entrants = [Entrant(code) for code in dict.fromkeys(m.entrant for m in marks)]

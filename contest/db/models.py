@@ -286,6 +286,7 @@ class AssignmentChange(Base):
     source: Mapped[str] = mapped_column(String(16))  # draw | upload | withdraw
     method: Mapped[str] = mapped_column(String(16), default="")  # a draw's: judges | panels
     seed: Mapped[str] = mapped_column(String(40), default="")
+    conflicts: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # a draw's own [{judge, entrant}]
     rows: Mapped[int] = mapped_column(default=0)
     marks: Mapped[int] = mapped_column(default=0)  # mark versions of the round when it was made
     kept: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # marks given by then, on its entrants

@@ -92,9 +92,9 @@ class Board:
         self._rebuild(None)
 
     def _panel(self, key: str, panels: Mapping[str, Sequence[str]] | None) -> tuple[str, ...]:
-        """The round's panel: the contest's named one; else, as offline, inferred from the judges there are (those
-        the server registered, when given; else whoever marked): aspect teams' members out, anyone with
-        `panel_size`."""
+        """The round's panel: the contest's named one; else inferred, aspect teams' members out (anyone with
+        `panel_size`), from `panels` when given (the server: every judge it registered, marked or not) or else from
+        whoever marked (offline): so the server waits for a registered judge who has not marked; compute does not."""
         named = self.definition.panel(key)
         if named:
             return named

@@ -24,7 +24,7 @@ from contest.scoring.numbers import CONTEXT, MAX_ITEM, ONE, ZERO
 from contest.scoring.panels_reader import TOP_KEYS as PANEL_KEYS
 from contest.scoring.panels_reader import read_panels
 from contest.scoring.scoring_reader import SCORING_KEYS, check_weights, read_formula, read_scoring
-from contest.scoring.teams_reader import read_team, read_teams
+from contest.scoring.teams_reader import check_teams_on_panels, read_team, read_teams
 from contest.scoring.toml_reader import Reader
 
 
@@ -75,6 +75,7 @@ class DefinitionReader:
         awards = self._awards()
         review = self._review()
         panels = read_panels(root, rounds, criteria, judges)
+        check_teams_on_panels(root, criteria, rounds, judges)
         return ContestDefinition(
             slug=slug,
             title=title,

@@ -21,6 +21,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from contest.scoring.definition import ContestDefinition, Round
+from contest.scoring.entrants import Entrant
 from contest.scoring.errors import Problem
 from contest.scoring.marks import Mark
 from contest.scoring.messages import Message
@@ -109,13 +110,19 @@ def criterion_panels(definition: ContestDefinition, rnd: Round, panel: tuple[str
     }
 
 
-def panel_problems(definition: ContestDefinition, marks: Iterable[Mark]) -> list[Problem]:
-    """What the panels refuse in a marks file: a judge marking a criterion outside its aspect team, and more marks
-    on one item's criterion than `panel_size`. Each problem names entrant, round, item (and criterion)."""
+def panel_problems(
+    definition: ContestDefinition, marks: Iterable[Mark], entrants: Iterable[Entrant] | None = None
+) -> list[Problem]:
+    """What the panels refuse in a marks file, as the server refuses it at the door: a judge marking a criterion
+    outside its aspect team; a team member marking a criterion without a team while the round names no panel; a
+    recused judge's mark (回避: a declared conflict, or the entrant's organization when `entrants` are given); and
+    more marks on one item's criterion than `panel_size`. Each problem names entrant, round, item (and criterion)."""
     problems: list[Problem] = []
     counts: dict[tuple[str, str, int, str], int] = {}
     rules: dict[str, dict[str, CriterionPanel]] = {}
     teamed: dict[str, dict[str, tuple[str, ...]]] = {}
+    recusal = definition.panels.recusal
+    organization = {e.code: e.organization for e in entrants or ()}
     for mark in marks:
         if not mark.judge or not definition.has_round(mark.round):
             continue
@@ -129,7 +136,8 @@ def panel_problems(definition: ContestDefinition, marks: Iterable[Mark]) -> list
         where = Message(
             "entrant {entrant}, round {round}, item {item}", entrant=mark.entrant, round=rnd.key, item=mark.item
         )
-        if rule.key in teamed[rnd.key] and mark.judge not in rule.fixed:
+        own = teamed[rnd.key]
+        if rule.key in own and mark.judge not in rule.fixed:
             why = Message(
                 "{key} is judged by {judges}, not by {judge}",
                 key=rule.key,
@@ -138,10 +146,29 @@ def panel_problems(definition: ContestDefinition, marks: Iterable[Mark]) -> list
             )
             problems.append(Problem(where, why))
             continue
+        if rule.key not in own and not definition.panel(rnd.key):
+            aspects = [key for key, team in own.items() if mark.judge in team]
+            if aspects:  # the core leaves team members out of an unnamed panel: their other marks never count
+                at = Message(
+                    "entrant {entrant}, round {round}, item {item}, criterion {criterion}",
+                    entrant=mark.entrant,
+                    round=rnd.key,
+                    item=mark.item,
+                    criterion=rule.key,
+                )
+                why = Message(
+                    "judge {judge} marks {criteria} only (aspect team)", judge=mark.judge, criteria=", ".join(aspects)
+                )
+                problems.append(Problem(at, why))
+                continue
+        recused = recusal.why(mark.judge, mark.entrant, organization.get(mark.entrant, ""))
+        if recused is not None:
+            problems.append(Problem(where, Message("{why}: recused (回避)", why=recused)))
+            continue
         if rule.size is not None:
-            at = (mark.entrant, rnd.key, mark.item, mark.criterion)
-            counts[at] = counts.get(at, 0) + 1
-            if counts[at] == rule.size + 1:
+            at_item = (mark.entrant, rnd.key, mark.item, mark.criterion)
+            counts[at_item] = counts.get(at_item, 0) + 1
+            if counts[at_item] == rule.size + 1:
                 why = Message(
                     "{key} has more than {size} marks ({setting} = {size})",
                     key=mark.criterion,

@@ -19,7 +19,8 @@ conflicts = [{ judge = "J3", entrants = ["A017"] }]  # and never these entrants
 ```
 
 A round with assignments needs ``panel_size`` in its scoring, and each panel it uses must have exactly that many
-judges (an item's panel is whoever marked it, complete at ``panel_size`` marks).
+judges (an item's panel is whoever marked it, complete at ``panel_size`` marks). So does every judged round of a
+contest with ``[recusal]``: a fixed panel needs each of its judges, so a recused one would leave the entrant short.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ MAX_CODES = 100_000
 def read_panels(root: Reader, rounds: list[Round], criteria: list[Criterion], judges: tuple[str, ...] | None) -> Panels:
     panels = _panels(root, judges)
     assignments = _assignments(root, rounds, criteria, panels)
-    recusal = _recusal(root)
+    recusal = _recusal(root, rounds, criteria)
     return Panels(tuple(panels), tuple(assignments), recusal)
 
 
@@ -225,10 +226,22 @@ def _criteria(t: Reader, rnd: Round | None, judged: set[str]) -> frozenset[str] 
     return frozenset(listed)
 
 
-def _recusal(root: Reader) -> Recusal:
+def _recusal(root: Reader, rounds: list[Round], criteria: list[Criterion]) -> Recusal:
     t = root.table_at("recusal")
     if t is None:
         return Recusal()
+    judged = {c.key for c in criteria if c.judged}
+    fixed = [r.key for r in rounds if r.scoring.panel_size is None and judged.intersection(r.criteria)]
+    if fixed:
+        why = Message(
+            "round {rounds} has no {setting}: a recused judge would leave the entrant's fixed panel short; set "
+            "{setting} so that each entrant's panel is drawn without them",
+            rounds=", ".join(repr(k) for k in fixed),
+            setting="panel_size",
+        )
+        for key in ("organizations", "conflicts"):
+            if t.has(key):
+                t.problem(key, why)
     t.check_keys(("organizations", "conflicts"))
     organizations: dict[str, str] = {}
     orgs = t.table_at("organizations")

@@ -1,10 +1,11 @@
 """Reading aspect teams: a criterion's own judges (`judges = [...]` on a [[criteria]] entry, for every round) and a
-round's `criterion_judges = { key = [...] }` (this round only, over the criterion's own), with their checks.
+round's `criterion_judges = { key = [...] }` (this round only, over the criterion's own), with their checks: a team
+inside a named panel (the round's `judges`, else `[contest] judges`), since a judge off the panel can never mark.
 """
 
 from __future__ import annotations
 
-from contest.scoring.definition import Criterion, Scoring
+from contest.scoring.definition import Criterion, Round, Scoring
 from contest.scoring.messages import Message
 from contest.scoring.toml_reader import Reader
 
@@ -77,3 +78,47 @@ def read_teams(t: Reader, criteria: list[Criterion], scoring: Scoring) -> dict[s
                 ),
             )
     return own or None
+
+
+def check_teams_on_panels(
+    root: Reader, criteria: list[Criterion], rounds: list[Round], judges: tuple[str, ...] | None
+) -> None:
+    """Refuse an aspect team with judges off the round's named panel: a mark from one would be refused as "not on
+    the panel" (offline and by the server), so the criterion could never be complete. Names the key and the judges."""
+    by_key = {c.key: c for c in criteria}
+    crit_at = {str(t.table.get("key", "")).strip(): t for t in root.tables("criteria")}
+    round_at = {str(t.table.get("key", "")).strip(): t for t in root.tables("rounds")}
+    for rnd in rounds:
+        panel = rnd.judges or judges
+        if not panel:
+            continue
+        for key in rnd.criteria:
+            crit = by_key.get(key)
+            own = (rnd.criterion_judges or {}).get(key)
+            team = own if own is not None else crit.judges if crit is not None else None
+            outside = [j for j in team or () if j not in panel]
+            if not outside:
+                continue
+            if rnd.judges:
+                why = Message(
+                    "{key}: {judges} not on round {round}'s judges ({panel}): they could never mark there",
+                    key=key,
+                    judges=", ".join(outside),
+                    round=rnd.key,
+                    panel=", ".join(panel),
+                )
+            else:
+                why = Message(
+                    "{key}: {judges} not among the contest's judges ({setting} = {panel}): they could never mark",
+                    key=key,
+                    judges=", ".join(outside),
+                    setting="[contest] judges",
+                    panel=", ".join(panel),
+                )
+            at = round_at.get(rnd.key) if own is not None else crit_at.get(key)
+            if at is None:
+                root.problem("criteria", why)
+            elif own is not None:
+                at.child("criterion_judges", {}).problem(key, why)
+            else:
+                at.problem("judges", why)

@@ -141,6 +141,7 @@ def changes(db: sessionmaker[Session], slug: str) -> list[Json]:
                 "source": c.source,
                 "method": c.method,
                 "seed": c.seed,
+                "conflicts": c.conflicts or [],
                 "rows": c.rows,
                 "marks": c.marks,
                 "kept": c.kept,

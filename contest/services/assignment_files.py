@@ -45,6 +45,9 @@ def xlsx_bytes(rows: list[dict[str, Any]]) -> bytes:
     return out.getvalue()
 
 
+MAX_KEY = 64  # the longest panel key shown back
+
+
 Raw = tuple[int, str, str, int, str, str, str]  # line, entrant, round, item, criterion, panel, judge
 
 
@@ -66,7 +69,7 @@ def table_rows(name: str, body: bytes) -> list[Raw]:
             if not any(row.values()):
                 continue
             item_text = row.get("item", "") or "0"
-            if not item_text.isdigit() or len(item_text) > 5:
+            if not (item_text.isascii() and item_text.isdigit()) or len(item_text) > 5:  # not ² or ٣
                 raise Invalid(
                     Message("row {line}: item must be a whole number, got {raw!r}", line=line, raw=item_text), "item"
                 )
@@ -95,9 +98,21 @@ def assigned_rows(db: sessionmaker[Session], slug: str, raw: list[Raw]) -> list[
         definition = definition_of(get_contest(session, slug))
     out: list[Assigned] = []
     panels: list[tuple[int, str, str, int, str]] = []
+    known = {p.key for p in definition.panels.panels}
     for line, entrant, round_key, item, criterion, panel, judge in raw:
         if not entrant or not round_key:
             raise Invalid(Message("row {line}: entrant and round are required", line=line), "entrant")
+        if panel and panel not in known:  # a judge's row keeps a panel of the contest file, or none
+            shown = panel if len(panel) <= MAX_KEY else panel[:MAX_KEY] + "…"
+            raise Invalid(
+                Message(
+                    "row {line}: no panel {panel!r}; panels: {known}",
+                    line=line,
+                    panel=shown,
+                    known=", ".join(sorted(known)) or "-",
+                ),
+                "panel",
+            )
         if not panel and not judge:
             raise Invalid(Message("row {line}: give a panel or a judge", line=line), "panel")
         if judge:  # a judge's own row (as downloaded, the panel they sit as kept with it)

@@ -3,7 +3,9 @@
 A round's assignments come from the contest file (``[[assignments]]``) until some are stored here: drawn (a
 balanced random draw, reproducible from its recorded seed: contest/scoring/panel_draw.py) or uploaded (rows
 ``entrant, round, item, panel`` or ``entrant, round, judge``). A draw replaces the round's assignments; an upload
-those of the entrants it names (the others keep theirs, from the contest file too). Each entrant's covered item and
+those of the entrants it names (the others keep theirs, from the contest file too; the first upload to a round that
+had none must name every entrant). A round with aspect teams (criteria with their own judges) is never drawn or
+uploaded: its assignments are the contest file's. Each entrant's covered item and
 criterion gets exactly the round's ``panel_size`` judges, none recused (回避: the
 judge's organization is the entrant's, or a declared conflict). After marks exist in the round a reassignment
 needs a reason, and may not take a judge off an item they have marked (their mark keeps counting: an item's panel
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from contest.db import queries
 from contest.db.models import Assignment, AssignmentChange, Contest, Mark
 from contest.scoring import ContestDefinition
+from contest.scoring.item_panels import teams
 from contest.scoring.panel_draw import DrawError, draw_judges, draw_panels
 from contest.scoring.panels import Assigned, Recusal, natural, plan_from_rows
 from contest.services import assigned
@@ -49,7 +52,9 @@ def draw(
     conflicts: Iterable[tuple[str, str]] = (),
 ) -> Json:
     """Draw the round's assignments from `seed` (the entrants in list order, the round's judges or the contest
-    file's panels) and store them; the seed, the method and the conflicts are recorded."""
+    file's panels) and store them; the seed, the method and the request's conflicts are recorded with it (they
+    keep that draw's pairs apart; lasting conflicts belong in the contest file's ``[recusal]``)."""
+    extra = frozenset(conflicts)
     if method not in METHODS:
         raise Invalid(
             Message("expected one of {options}, got {raw!r}", options=", ".join(METHODS), raw=method), "method"
@@ -58,6 +63,7 @@ def draw(
         contest = _locked(session, slug)
         definition = definition_of(contest)
         rnd = _round(definition, round_key)
+        _no_teams(definition, rnd.key)
         size = rnd.scoring.panel_size
         if size is None:
             raise Invalid(
@@ -72,7 +78,7 @@ def draw(
         if not people:
             raise Invalid(Message("the contest has no entrants yet"), "entrants")
         base = definition.panels.recusal
-        recusal = Recusal(base.organizations, base.conflicts | frozenset(conflicts))
+        recusal = Recusal(base.organizations, base.conflicts | extra)
         try:
             if method == "panels":
                 panels = [p for p in definition.panels.panels if len(p.judges) == size]
@@ -93,6 +99,7 @@ def draw(
         change = session.get(AssignmentChange, done["change"])
         assert change is not None
         change.method, change.seed = method, str(seed)
+        change.conflicts = [{"judge": j, "entrant": e} for j, e in sorted(extra)]
     return {**done, "seed": str(seed), "method": method}
 
 
@@ -168,11 +175,16 @@ def _store(
     *,
     source: str,
 ) -> Json:
+    _no_teams(definition, round_key)
     _check(session, contest, definition, round_key, rows, recusal)
     # an upload replaces the assignments of the entrants it names (the rest keep theirs); a draw, the whole round
     named = {r.entrant for r in rows} if source == "upload" else None
     if named is not None and round_key not in assigned.stored_rounds(session, contest.id):
-        _keep_file_plan(session, contest, definition, round_key, named)
+        if round_key in definition.panels.assigned_rounds():
+            _keep_file_plan(session, contest, definition, round_key, named)
+        else:  # everyone judged everyone: an upload that names some would leave the others with nobody
+            _names_everyone(session, contest, round_key, named)
+            named = None  # it assigns the whole round: the reason and taken-off checks see all the round's marks
     given = sum(1 for e, _, _, j, _ in _marked(session, contest.id, round_key) if named is None or e in named)
     if given and not reason.strip():
         message = Message(
@@ -252,6 +264,35 @@ def _store(
         "version": version,
         "change": change.id,
     }
+
+
+def _no_teams(definition: ContestDefinition, round_key: str) -> None:
+    """Refuse to draw or upload a round whose judged criteria have aspect teams (a criterion's own `judges`): a draw
+    or an upload gives every criterion judges of the round's pool, so the team criteria could never be completed."""
+    own = teams(definition, definition.round(round_key))
+    if own:
+        message = Message(
+            "round {round!r} has aspect teams ({criteria}: their judges are named in the contest file): "
+            "its assignments cannot be drawn or uploaded; use the contest file's {table}",
+            round=round_key,
+            criteria=", ".join(own),
+            table="[[assignments]]",
+        )
+        raise Invalid(message, "round")
+
+
+def _names_everyone(session: Session, contest: Contest, round_key: str, named: set[str]) -> None:
+    """Refuse the first upload to a round that had no assignments unless it assigns every entrant."""
+    left = [e.code for e in queries.entrants_of(session, contest.id) if e.code not in named]
+    if left:
+        message = Message(
+            "round {round!r} had no assignments (every judge judged every entrant): an upload must assign every "
+            "entrant, {count} would have no judges: {codes}",
+            round=round_key,
+            count=len(left),
+            codes=_listed(left),
+        )
+        raise Invalid(message, "entrant")
 
 
 def _marked(session: Session, contest_id: int, round_key: str) -> list[tuple[str, int, str, str, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -246,6 +246,7 @@ class _Gathered:
     marked: set[str]  # entrants with any mark in this round
     advance_from: str | None  # the previous round, locked, whose advancing entrants this round scores
     plan: RoundPlan | None = None  # who judges whom in this round (评委分组), None: every judge of its panel
+    organizations: dict[str, str] = field(default_factory=dict)  # entrant code -> organization, for recusal (回避)
 
 
 MarkRow = tuple[str, int, str, str, str, str | None]  # entrant, item, criterion, judge, value, previous
@@ -263,10 +264,9 @@ def gather(
         round_json = _round_json(
             session, seat, rnd, state.status if state else "open", state.board if state else "live"
         )
-        entrants = [
-            _entrant_json(seat, e.code, e.name, e.organization, e.group)
-            for e in queries.entrants_of(session, seat.contest.id)
-        ]
+        people = queries.entrants_of(session, seat.contest.id)
+        entrants = [_entrant_json(seat, e.code, e.name, e.organization, e.group) for e in people]
+        organizations = {e.code: e.organization for e in people}
         marked = set(
             session.execute(
                 select(Mark.entrant).where(Mark.contest_id == seat.contest.id, Mark.round == rnd.key).distinct()
@@ -290,7 +290,8 @@ def gather(
         panel = _panel(session, seat.definition, seat.contest, rnd.key)
         judges = {j.code: j.name for j in queries.judges_of(session, seat.contest.id)}
         plan = assigned.plan_of(session, seat.contest.id, seat.definition, rnd.key)
-    return _Gathered(seat, rnd, round_json, entrants, marked, advance_from, plan), rows, panel, judges
+    gathered = _Gathered(seat, rnd, round_json, entrants, marked, advance_from, plan, organizations)
+    return gathered, rows, panel, judges
 
 
 def advancing(boards: BoardRegistry, gathered: _Gathered) -> list[Json]:
@@ -334,6 +335,8 @@ def judge_queue(
     for entrant in advancing(boards, gathered) if gathered.round_json["on_panel"] else []:
         if duties is not None and entrant["code"] not in duties:
             continue
+        if is_recused(gathered, principal.judge, entrant["code"]):  # 回避: their marks would be refused
+            continue
         given = mine.get(entrant["code"], {})
         own = duties[entrant["code"]] if duties is not None else dict.fromkeys(range(1, gathered.rnd.items + 1), judged)
         done = sum(1 for i, keys in own.items() if all(k in given.get(i, {}) for k in keys))
@@ -353,6 +356,12 @@ def judge_queue(
         "entrants": entrants,
         "version": gathered.seat.contest.seq,
     }
+
+
+def is_recused(gathered: _Gathered, judge: str, code: str) -> bool:
+    """Whether recusal (回避) keeps `judge` off entrant `code`: same organization, or a declared conflict."""
+    recusal = gathered.seat.definition.panels.recusal
+    return recusal.recused(judge, code, gathered.organizations.get(code, ""))
 
 
 def changed_value(previous: str | None, value: str) -> bool:

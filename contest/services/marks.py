@@ -151,6 +151,7 @@ class _ContestBatch:
         self.asks = asks
         self._plans: dict[str, RoundPlan | None] = {}
         self._organizations: dict[str, str] | None = None
+        self._sealed: bool | None = None
         self.definition = definition = definition_of(contest)
         self.criteria = {c.key for c in definition.criteria}
         self.judged = {c.key for c in definition.criteria if c.judged}
@@ -183,9 +184,17 @@ class _ContestBatch:
             self._default_panel = queries.panel_codes(self.session, self.contest.id)
         return self._default_panel
 
-    def check_assigned(self, round_key: str, request: MarkRequest, judge: str) -> None:
+    def sealed(self) -> bool:
+        """A blind or drawn (抽签加密) contest: a judge is not told an entrant's organization."""
+        if self._sealed is None:
+            drawn, _ = queries.sealing(self.session, self.contest.id)
+            self._sealed = self.definition.blind or drawn
+        return self._sealed
+
+    def check_assigned(self, round_key: str, request: MarkRequest, judge: str, *, to_judge: bool = False) -> None:
         """Refuse judged marks from a judge the round's assignments (评委分组) do not give this item, or who is recused
-        (回避) for this entrant; the refusal names whose item it is."""
+        (回避) for this entrant; the refusal names whose item it is (and, told to a judge of a blind or drawn contest,
+        never the entrant's organization)."""
         if round_key not in self._plans:
             codes = {r.entrant for _, r in self.asks if r.round == round_key}
             self._plans[round_key] = assigned.plan_of(self.session, self.contest.id, self.definition, round_key, codes)
@@ -206,6 +215,12 @@ class _ContestBatch:
                 codes = {r.entrant for _, r in self.asks}
                 self._organizations = assigned.organizations_of(self.session, self.contest.id, codes)
             why = recusal.why(judge, request.entrant, self._organizations.get(request.entrant, ""))
+            if why is not None and to_judge and (judge, request.entrant) not in recusal.conflicts and self.sealed():
+                why = Message(
+                    "judge {judge} is of the same organization as entrant {entrant}",
+                    judge=judge,
+                    entrant=request.entrant,
+                )
             if why is not None:
                 raise Forbidden(Message("{why}: recused (回避)", why=why), "entrant")
 
@@ -241,7 +256,7 @@ class _ContestBatch:
         panel = self.panel(rnd.key)
         judge = _judge_for(principal, self.contest, request, self.criteria, self.judged, panel)
         if judge and any(k in self.judged for k in request.values):
-            self.check_assigned(rnd.key, request, judge)
+            self.check_assigned(rnd.key, request, judge, to_judge=principal.role == "judge")
         marks = _checked_marks(definition, request, rnd.key, judge, self.judged, panel)
 
         current = self.current.setdefault((request.entrant, rnd.key, request.item), {})

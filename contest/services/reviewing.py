@@ -28,6 +28,7 @@ from contest.services.judging import (
     changed_value,
     contest_json,
     gather,
+    is_recused,
     round_of,
     seat_of,
 )
@@ -133,7 +134,7 @@ def progress(
                 if (code, item, criterion, judge) in current and (mine is None or (item, criterion) in mine)
             )
             fixed = (code, judge) in corrected
-            if expected == 0:
+            if expected == 0 or is_recused(gathered, judge, code):  # 回避: their marks would be refused
                 cells[judge] = {"status": "unassigned", "given": 0, "expected": 0, "corrected": False, "flags": 0}
                 continue
             expected_marks += expected

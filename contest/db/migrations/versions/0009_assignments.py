@@ -1,5 +1,5 @@
 """who judges whom (评委分组): drawn or uploaded assignments of judges to entrants' items, and each change of them
-(who, when, why, a draw's seed, the marks given by then)
+(who, when, why, a draw's seed and conflicts, the marks given by then)
 
 Revision ID: 0009
 Revises: 0008
@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("method", sa.String(length=16), nullable=False),
         sa.Column("seed", sa.String(length=40), nullable=False),
+        sa.Column("conflicts", sa.JSON(), nullable=True),
         sa.Column("rows", sa.Integer(), nullable=False),
         sa.Column("marks", sa.Integer(), nullable=False),
         sa.Column("kept", sa.JSON(), nullable=False),
