@@ -18,14 +18,27 @@ const CACHE = PREFIX + VERSION;
 const PAGE = "/judge";
 const MANIFEST = "/judge/manifest.webmanifest";
 
+// Answers for the page may come back out of order (a slow fetch begun in one language, a quick one after the judge
+// switched): each fetch takes a ticket when it starts, and an answer older than the kept copy never replaces it.
+let ticketsGiven = 0;
+let ticketKept = 0;
+
+async function keepPage(cache, ticket, answer) {
+  if (ticket < ticketKept) return;
+  ticketKept = ticket;
+  if (answer.ok) await cache.put(PAGE, answer);
+  else if (answer.status === 401 || answer.status === 403) await cache.delete(PAGE); // signed out: no copy
+}
+
 self.addEventListener("install", function (event) {
   event.waitUntil(
     (async function () {
       const cache = await caches.open(CACHE);
       await Promise.all(ASSETS.map(function (url) { return cache.add(url).catch(function () { return null; }); }));
       try {
+        const ticket = ++ticketsGiven;
         const page = await fetch(PAGE, { credentials: "same-origin", cache: "no-store" });
-        if (page.ok) await cache.put(PAGE, page);
+        if (page.ok) await keepPage(cache, ticket, page);
       } catch (err) {
         /* offline while installing: the next visit keeps the page */
       }
@@ -51,9 +64,9 @@ self.addEventListener("activate", function (event) {
 async function pageFirstFromNetwork(request) {
   const cache = await caches.open(CACHE);
   try {
+    const ticket = ++ticketsGiven;
     const answer = await fetch(request);
-    if (answer.ok) await cache.put(PAGE, answer.clone());
-    else if (answer.status === 401 || answer.status === 403) await cache.delete(PAGE); // signed out: no copy
+    await keepPage(cache, ticket, answer.clone());
     return answer;
   } catch (err) {
     const kept = await cache.match(PAGE);
@@ -69,10 +82,9 @@ async function pageFirstFromNetwork(request) {
 // asks for a fresh copy, so the offline page is in the language the judge chose last
 async function refreshPage() {
   try {
+    const ticket = ++ticketsGiven;
     const answer = await fetch(PAGE, { credentials: "same-origin", cache: "no-store" });
-    const cache = await caches.open(CACHE);
-    if (answer.ok) await cache.put(PAGE, answer);
-    else if (answer.status === 401 || answer.status === 403) await cache.delete(PAGE);
+    await keepPage(await caches.open(CACHE), ticket, answer);
   } catch (err) {
     /* offline: keep the copy */
   }
