@@ -153,3 +153,13 @@ def item_judges(
         if marked is not None:
             marked.setdefault(criterion, set()).add(judge)
     return found
+
+
+def judged_versions(session: Session, contest_id: int, round_key: str) -> list[tuple[str, int, str, str, str]]:
+    """Every version of a round's judged marks, oldest first: (entrant, item, criterion, judge, value)."""
+    query = (
+        select(Mark.entrant, Mark.item, Mark.criterion, Mark.judge, Mark.value)
+        .where(Mark.contest_id == contest_id, Mark.round == round_key, Mark.judge != "")
+        .order_by(Mark.seq, Mark.id)
+    )
+    return [(e, i, c, j, v) for e, i, c, j, v in session.execute(query).all()]

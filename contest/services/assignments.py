@@ -23,7 +23,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db import queries
-from contest.db.models import Assignment, AssignmentChange, Contest, Mark
+from contest.db.models import Assignment, AssignmentChange, Contest
 from contest.scoring import ContestDefinition
 from contest.scoring.item_panels import teams
 from contest.scoring.panel_draw import DrawError, draw_judges, draw_panels
@@ -185,7 +185,8 @@ def _store(
         else:  # everyone judged everyone: an upload that names some would leave the others with nobody
             _names_everyone(session, contest, round_key, named)
             named = None  # it assigns the whole round: the reason and taken-off checks see all the round's marks
-    given = sum(1 for e, _, _, j, _ in _marked(session, contest.id, round_key) if named is None or e in named)
+    marked = [m for m in queries.judged_versions(session, contest.id, round_key) if named is None or m[0] in named]
+    given = len(marked)
     if given and not reason.strip():
         message = Message(
             "{count} marks have been given in round {round!r}: a reassignment needs a reason",
@@ -194,9 +195,7 @@ def _store(
         )
         raise Invalid(message, "reason")
     plan = plan_from_rows(round_key, rows)
-    current = {
-        (e, i, c, j): v for e, i, c, j, v in _marked(session, contest.id, round_key) if named is None or e in named
-    }
+    current = {(e, i, c, j): v for e, i, c, j, v in marked}  # the newest version of each mark
     kept = [{"entrant": e, "item": i, "criterion": c, "judge": j, "value": v} for (e, i, c, j), v in current.items()]
     # a judge who marked an item stays on it: their mark keeps counting (an item's panel is whoever marked it)
     taken_off = [
@@ -293,16 +292,6 @@ def _names_everyone(session: Session, contest: Contest, round_key: str, named: s
             codes=_listed(left),
         )
         raise Invalid(message, "entrant")
-
-
-def _marked(session: Session, contest_id: int, round_key: str) -> list[tuple[str, int, str, str, str]]:
-    """Every version of the round's judged marks, oldest first: (entrant, item, criterion, judge, value)."""
-    query = (
-        select(Mark.entrant, Mark.item, Mark.criterion, Mark.judge, Mark.value)
-        .where(Mark.contest_id == contest_id, Mark.round == round_key, Mark.judge != "")
-        .order_by(Mark.seq, Mark.id)
-    )
-    return [(e, i, c, j, v) for e, i, c, j, v in session.execute(query).all()]
 
 
 def _keep_file_plan(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db import queries
 from contest.db.models import Mark, Submission
-from contest.services import marks, rounds
+from contest.services import rounds
 from contest.services.contests import definition_of, get_contest
 from contest.services.errors import Invalid, Message
 from contest.services.principals import Principal, require
@@ -21,13 +21,34 @@ PAGE_SIZE = 100
 MAX_FILTER = 64
 
 
+def version_row(mark: Mark, submission: Submission, at: str) -> dict[str, object]:
+    """One stored version of a mark as the history shows it (API, CSV, the console's audit): `at` is the
+    submission's time, written as the caller's format wants it."""
+    return {
+        "version": mark.seq,
+        "at": at,
+        "entrant": mark.entrant,
+        "round": mark.round,
+        "item": mark.item,
+        "criterion": mark.criterion,
+        "judge": mark.judge,
+        "old": mark.previous,
+        "new": mark.value,
+        "by": submission.role,
+        "by_judge": submission.judge,
+        "reason": submission.reason,
+        "ip": submission.ip,
+        "device": submission.device,
+    }
+
+
 def history(db: sessionmaker[Session], principal: Principal, slug: str) -> dict[str, list[dict[str, Any]]]:
     """Everything, oldest first: `marks` (each version, with the submission's client id) and `rounds` (events)."""
     require(principal, "organizer")
     with db() as session:
         contest = get_contest(session, slug)
         versions = [
-            {**marks.version_row(m, s, s.created_at.isoformat(timespec="seconds") + "Z"), "client_id": s.client_id}
+            {**version_row(m, s, s.created_at.isoformat(timespec="seconds") + "Z"), "client_id": s.client_id}
             for m, s in queries.history(session, contest.id)
         ]
         return {"marks": versions, "rounds": rounds.events(session, contest.id)}
@@ -118,7 +139,7 @@ def audit(db: sessionmaker[Session], principal: Principal, slug: str, wanted: Au
         page = min(wanted.page, pages)
         query = joined.order_by(Mark.seq.desc(), Mark.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
         rows = [
-            marks.version_row(m, s, s.created_at.isoformat(sep=" ", timespec="seconds"))
+            version_row(m, s, s.created_at.isoformat(sep=" ", timespec="seconds"))
             for m, s in session.execute(query).all()
         ]
         rounds = [r.key for r in definition_of(contest).rounds]

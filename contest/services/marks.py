@@ -398,24 +398,3 @@ def _judge_for(
             raise Invalid(Message(NOT_ON_PANEL, judge=request.judge, round=request.round), "judge")
         return request.judge
     return ""
-
-
-def version_row(mark: Mark, submission: Submission, at: str) -> dict[str, object]:
-    """One stored version of a mark as the history shows it (API, CSV, the console's audit): `at` is the
-    submission's time, written as the caller's format wants it."""
-    return {
-        "version": mark.seq,
-        "at": at,
-        "entrant": mark.entrant,
-        "round": mark.round,
-        "item": mark.item,
-        "criterion": mark.criterion,
-        "judge": mark.judge,
-        "old": mark.previous,
-        "new": mark.value,
-        "by": submission.role,
-        "by_judge": submission.judge,
-        "reason": submission.reason,
-        "ip": submission.ip,
-        "device": submission.device,
-    }
