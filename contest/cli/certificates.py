@@ -13,6 +13,7 @@ import click
 
 from contest.cli import language
 from contest.cli.database import settings_for
+from contest.cli.language import lang_option
 from contest.language import gettext_for
 from contest.scoring import ContestError
 from contest.scoring.messages import Message, translated
@@ -51,11 +52,7 @@ serial is refused there, and a certificate whose award a later correction change
 @click.option("--issuer", default="", help="The issuing body printed on each certificate (default: 组委会).")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="The date of issue (default: today).")
 @click.option("--url", "base_url", metavar="URL", help="Where /verify is reached (default: CONTEST_PUBLIC_URL).")
-@click.option(
-    "--lang",
-    type=click.Choice(["zh-CN", "en"], case_sensitive=False),
-    help="Language of the certificates (default: Chinese) and of the messages (default: from LANG).",
-)
+@lang_option("Language of the certificates (default: Chinese) and of the messages (default: from LANG).")
 def certificates(
     slug: str,
     db_url: str | None,

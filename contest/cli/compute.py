@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from contest.cli import language
+from contest.cli.language import lang_option
 from contest.scoring import Board, ContestError, Entrant, MarkSheet, explain, parse_definition
 from contest.scoring.errors import MarkError
 from contest.scoring.item_panels import panel_problems
@@ -89,11 +90,9 @@ Exit status: 0 done, 2 invalid input (every problem listed with its file, row an
     help="Write to a .csv, .xlsx or .json file instead of CSV on standard output.",
 )
 @click.option("--explain", "explain_code", metavar="ENTRANT", help="Print how this entrant's total was reached.")
-@click.option(
-    "--lang",
-    type=click.Choice(["zh-CN", "en"], case_sensitive=False),
-    help="Language of --explain and of error messages (default: Chinese when LC_ALL, LC_MESSAGES or LANG is zh_*, "
-    "else English).",
+@lang_option(
+    "Language of --explain and of error messages (default: Chinese when LC_ALL, LC_MESSAGES or LANG is zh_*, "
+    "else English)."
 )
 def compute(
     contest_file: Path,

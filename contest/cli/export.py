@@ -12,6 +12,7 @@ import click
 
 from contest.cli import language
 from contest.cli.database import settings_for
+from contest.cli.language import lang_option
 from contest.language import environment_locale, gettext_for
 from contest.scoring import ContestError
 from contest.scoring.messages import Message, translated
@@ -49,11 +50,7 @@ A CSV holds one standing: the final one, or the round given with --round. Header
     help="A .xlsx or .csv file, or a directory to write SLUG-vN.xlsx into (default: the current directory).",
 )
 @click.option("--round", "round_key", metavar="KEY", help="The round whose standing a CSV holds (default: the last).")
-@click.option(
-    "--lang",
-    type=click.Choice(["zh-CN", "en"], case_sensitive=False),
-    help="Language of the headers and messages (default: Chinese when LC_ALL, LC_MESSAGES or LANG is zh_*).",
-)
+@lang_option("Language of the headers and messages (default: Chinese when LC_ALL, LC_MESSAGES or LANG is zh_*).")
 def export(slug: str, db_url: str | None, output: Path | None, round_key: str | None, lang: str | None) -> None:
 
     language.choose(lang)

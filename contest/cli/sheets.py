@@ -13,6 +13,7 @@ import click
 
 from contest.cli import language
 from contest.cli.database import settings_for
+from contest.cli.language import lang_option
 from contest.language import gettext_for
 from contest.scoring import ContestError
 from contest.scoring.messages import Message, translated
@@ -55,11 +56,7 @@ from the stored marks and names the sheet a digest belongs to (exit status 1 whe
 @click.option("--entrant", "entrant_code", metavar="CODE", help="Only this entrant's sheet.")
 @click.option("--check", "digest", metavar="DIGEST", help="Check a digest printed on a sheet instead of printing.")
 @click.option("--font", type=click.Path(path_type=Path, dir_okay=False), help="Your own .ttf/.otf font file.")
-@click.option(
-    "--lang",
-    type=click.Choice(["zh-CN", "en"], case_sensitive=False),
-    help="Language of the sheets' labels and messages (default: Chinese).",
-)
+@lang_option("Language of the sheets' labels and messages (default: Chinese).")
 def sheets(
     slug: str,
     db_url: str | None,

@@ -8,6 +8,7 @@ import click
 
 from contest.cli import language
 from contest.cli.database import DB_OPTION, EXIT_FAILED, settings_for, shown_url
+from contest.cli.language import lang_option
 from contest.cli.serve import serve
 from contest.language import environment_locale, gettext_for
 from contest.scoring import ContestError
@@ -34,11 +35,7 @@ def load(contest_file: Path, entrants_file: Path | None, marks_file: Path | None
 @click.command(short_help="Check every standing of a contest against a fresh computation.")
 @click.argument("slug")
 @DB_OPTION
-@click.option(
-    "--lang",
-    type=click.Choice(["zh-CN", "en"], case_sensitive=False),
-    help="Language of the report (default: Chinese when LC_ALL, LC_MESSAGES or LANG is zh_*, else English).",
-)
+@lang_option("Language of the report (default: Chinese when LC_ALL, LC_MESSAGES or LANG is zh_*, else English).")
 def verify(slug: str, db_url: str | None, lang: str | None) -> None:
     """Recompute every standing of the contest (every round, every group, the frozen boards) from the stored
     marks and compare it with what the server shows: the boards built as a server builds them, loaded at once and
