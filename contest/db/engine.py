@@ -5,6 +5,8 @@ are applied on start.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,9 @@ def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
             cursor = dbapi_conn.cursor()
-            for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000", "foreign_keys=ON"):
+            cursor.execute("PRAGMA busy_timeout=30000")
+            _wal(cursor)
+            for pragma in ("synchronous=FULL", "foreign_keys=ON"):
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
 
@@ -44,6 +48,20 @@ def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
 
         return engine
     return create_engine(url, pool_size=20, max_overflow=30, pool_pre_ping=True, **kwargs)
+
+
+def _wal(cursor: Any) -> None:
+    """Put the database in WAL mode. On a new file several processes starting at once (`--workers N`) race to
+    switch it, and SQLite answers "database is locked" to the losers without waiting on the busy timeout: retry."""
+    for _ in range(100):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.05)
+    cursor.execute("PRAGMA journal_mode=WAL")
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
