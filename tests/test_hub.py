@@ -53,6 +53,10 @@ class Boards:
             self.rows.append(row)
 
 
+def without_previous(message: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in message.items() if k != "previous"}
+
+
 async def settle(seconds: float = 0.05) -> None:
     await asyncio.sleep(seconds)
 
@@ -75,7 +79,9 @@ async def test_a_slow_socket_keeps_only_the_newest_board_and_holds_no_one_up() -
     slow.full.set()  # it drains: the send under way, then just the newest board
     await settle()
     assert len(slow.received) == 2, [m["version"] for m in slow.received]
-    assert slow.received[-1] == fast.received[-1]
+    assert without_previous(slow.received[-1]) == without_previous(fast.received[-1])
+    for socket in (fast, slow):  # each update follows the one before: no screen has to ask for a snapshot
+        assert [m["previous"] for m in socket.received] == [1] + [m["version"] for m in socket.received[:-1]]
     assert hub.stats()["slow"] == 0
     await hub.close()
 
@@ -143,11 +149,56 @@ async def test_a_push_to_many_screens_lets_the_rest_of_the_server_run_meanwhile(
     async def judge() -> None:  # a submission answered while the push is under way
         events.append("judge")
 
-    await asyncio.sleep(0)  # the push starts
+    while not events:
+        await asyncio.sleep(0)  # the push starts
     await judge()
     await settle()
     assert events.count("screen") == 2000
     assert 0 < events.index("judge") < 2000, "the push held the loop for all 2,000 screens"
+    await hub.close()
+
+
+async def test_a_board_rendered_during_a_push_reaches_the_screens_not_yet_served_first() -> None:
+    boards = Boards()
+    hub = Hub(boards.render, interval=0.0)
+    sockets = [Socket() for _ in range(2000)]
+    for socket in sockets:
+        hub.subscribe(socket, View("c"), {"version": 1, "rows": []})
+    await settle()
+    boards.change("E1")
+    hub.changed("c")
+    while not any(socket.received for socket in sockets):
+        await asyncio.sleep(0)  # the push of version 2 is under way
+    boards.change("E2")
+    hub.changed("c")  # rendered at once: the push does not hold the render back
+    await settle()
+    got_2 = [s for s in sockets if any(m["version"] == 2 for m in s.received)]
+    assert 0 < len(got_2) < 2000, "the screens not yet served still got the older board first"
+    for socket in sockets:
+        assert socket.received[-1]["rows"] == ["E1", "E2"] and socket.received[-1]["version"] == 3
+        # each update follows the version the screen has: none of them has to ask for a snapshot
+        assert [m["previous"] for m in socket.received] == [1] + [m["version"] for m in socket.received[:-1]]
+    assert sum(len(s.received) for s in sockets) == 2000 + len(got_2)
+    await hub.close()
+
+
+async def test_an_update_after_an_unseen_version_follows_the_version_the_screen_has() -> None:
+    """A mark in another round moves the contest's version but not this board: the next update still says it
+    follows the version the screen shows, so the screen does not ask for a snapshot."""
+    boards = Boards()
+    hub = Hub(boards.render, interval=0.0)
+    socket, late = Socket(), Socket()
+    hub.subscribe(socket, View("c"), {"version": 1, "rows": []})
+    await settle()
+    boards.change()  # version 2, nothing this view shows
+    hub.changed("c")
+    await settle()
+    hub.subscribe(late, View("c"), {"version": 2, "rows": []})  # connected meanwhile: its snapshot is version 2
+    boards.change("E1")
+    hub.changed("c")
+    await settle()
+    assert [(m["previous"], m["version"]) for m in socket.received] == [(1, 3)]
+    assert [(m["previous"], m["version"]) for m in late.received] == [(2, 3)]
     await hub.close()
 
 

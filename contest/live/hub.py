@@ -7,11 +7,17 @@ every socket on it, framed once: on uvicorn's `websockets-sansio` protocol the s
 straight to each socket's transport while it is open for writing (`direct_protocol`, `open_for_writing`); anything
 else goes through the socket's ASGI send. Sending does not make a task per socket: a send that the transport takes
 at once (the usual case) completes in the loop; only a socket whose buffer is full gets a task of its own, and
-while it is busy it keeps just the newest message (latest wins), so a slow phone never holds anyone up nor piles
-up a backlog.
+while it is busy the hub keeps nothing for it but the view's newest board (latest wins), so a slow phone never
+holds anyone up nor piles up a backlog.
+
+Each update names the version the socket was last sent as `previous` (the client asks for a fresh snapshot when it
+differs from the one it shows): the screens of a view almost always share it, so there is one text and one frame
+per view and version, and one more for the few sockets (slow, or just connected) that come from elsewhere.
 Bursts coalesce: the first change after a quiet spell goes out at once, later ones at most every `interval`.
-A push to thousands of sockets lets the loop run every `YIELD_EVERY` sockets (judges' submissions are answered
-meanwhile), and a socket never gets a board older than one it already has.
+Rendering does not wait for a push: a push to thousands of sockets lets the loop run every `YIELD_EVERY` sockets
+(judges' submissions are answered meanwhile), and when a newer board of the view is rendered during it, the sockets
+not yet reached get that one, then the push goes round again for those that got the older board. A socket never
+gets a board older than one it already has.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from websockets.protocol import State
 
 log = logging.getLogger(__name__)
 
-YIELD_EVERY = 500  # sockets served between two looks at the rest of the loop during one push
+YIELD_EVERY = 100  # sockets served between two looks at the rest of the loop during a push (~2 ms at 10,000)
 
 
 Event = dict[str, Any]  # an ASGI message: {"type": "websocket.send", "text": ...}
@@ -64,9 +70,9 @@ class Subscriber:
     send: Send
     view: Any  # the view it watches (hashable)
     direct: Any = None  # the server's protocol object of the socket, when frames may be written to it directly
-    version: int = -1  # the version of the last board sent
+    version: int = -1  # the version of the last board handed to the socket (sent, or being sent while busy)
     busy: asyncio.Task[None] | None = None  # a send the transport could not take at once
-    pending: Event | None = None  # the newest message, waiting for `busy` to finish
+    pending: Event | None = None  # a message of its own (a snapshot it asked for, a heartbeat) due after `busy`
     closed: bool = False
 
 
@@ -74,9 +80,21 @@ class Subscriber:
 class _View:
     subscribers: set[Subscriber] = field(default_factory=set)
     content: Any = None  # the last payload, without its version: an unchanged view is not sent again
-    version: int = -1
-    message: Event | None = None  # the last update as sent
-    frame: bytes | None = None  # the same, framed once for every socket written to directly
+    version: int = -1  # the newest version rendered (a board unchanged since `shown` is not sent again)
+    shown: int = -1  # the version of `body`, the board being pushed
+    body: str | None = None  # that board as JSON, without its opening `{"type":"update","previous":N,`
+    messages: dict[int, tuple[Event, bytes]] = field(default_factory=dict)  # previous -> that update, framed once
+    pushing: asyncio.Task[None] | None = None
+
+    def update_after(self, previous: int) -> tuple[Event, bytes]:
+        """The update from `previous` to `shown`: one text and one frame for all the sockets that had `previous`."""
+        found = self.messages.get(previous)
+        if found is None:
+            # ASCII (Chinese as \u escapes): the server encodes a text frame for every socket, and encoding ASCII
+            # is a copy, where UTF-8 of Chinese text cost 12.6 µs per socket for a 13.5 KB board (bench/README.md)
+            text = f'{{"type":"update","previous":{previous},{self.body}'
+            found = self.messages[previous] = (text_event(text), text_frame(text))
+        return found
 
 
 Rendered = Mapping[Any, "dict[str, Any] | Exception"]
@@ -125,12 +143,12 @@ class Hub:
         sub = Subscriber(send, view, direct_protocol(send), version=int(snapshot["version"]))
         found = self._views.get(view)
         if found is None:
-            found = self._views[view] = _View(content=_content(snapshot), version=sub.version)
+            found = self._views[view] = _View(content=_content(snapshot), version=sub.version, shown=sub.version)
             self._by_contest.setdefault(view.slug, set()).add(view)
             self._schedule(view.slug)  # a change committed while the snapshot was being made reaches it too
         found.subscribers.add(sub)
-        if found.version > sub.version and found.message is not None:
-            self._deliver(sub, found.message, found.version, found.frame)  # an update went out meanwhile
+        if found.shown > sub.version and found.body is not None:
+            self._update(sub, found)  # an update went out meanwhile
         return sub
 
     def unsubscribe(self, sub: Subscriber) -> None:
@@ -144,6 +162,8 @@ class Hub:
         found.subscribers.discard(sub)
         if not found.subscribers:
             del self._views[sub.view]
+            if found.pushing is not None:
+                found.pushing.cancel()
             views = self._by_contest.get(sub.view.slug)
             if views is not None:
                 views.discard(sub.view)
@@ -185,7 +205,7 @@ class Hub:
     def send(self, sub: Subscriber, message: str, version: int) -> None:
         """Send one subscriber a message of its own (a fresh snapshot it asked for), in turn with the updates."""
         sub.version = max(sub.version, version)
-        self._deliver(sub, text_event(message), None)
+        self._deliver(sub, text_event(message))
 
     def _schedule(self, slug: str) -> None:
         if slug not in self._by_contest:
@@ -229,9 +249,10 @@ class Hub:
                 continue
             if isinstance(payload, Exception):
                 continue  # the view went away (a round no longer shown): keep the last board on the sockets
-            await self._push(found, payload)
+            self._newer(found, payload)
 
-    async def _push(self, found: _View, payload: dict[str, Any]) -> None:
+    def _newer(self, found: _View, payload: dict[str, Any]) -> None:
+        """A view rendered anew: push it, unless no viewer would see a difference."""
         version = int(payload["version"])
         content = _content(payload)
         if version <= found.version or content == found.content:
@@ -239,29 +260,50 @@ class Hub:
             # another round): no message
             found.version = max(found.version, version)
             return
-        # ASCII (Chinese as \u escapes): the server encodes a text frame for every socket, and encoding ASCII is a
-        # copy, where UTF-8 of Chinese text cost 12.6 µs per socket for a 13.5 KB board (bench/README.md)
-        text = json.dumps({"type": "update", "previous": found.version, **payload}, separators=(",", ":"))
-        message, frame = text_event(text), text_frame(text)
-        found.content, found.version, found.message, found.frame = content, version, message, frame
-        for count, sub in enumerate(list(found.subscribers), 1):
-            self._deliver(sub, message, version, frame)
-            if count % YIELD_EVERY == 0:
-                await asyncio.sleep(0)  # a judge's submission is answered during a push to 10,000 screens
+        found.content, found.version, found.shown = content, version, version
+        found.body = json.dumps(payload, separators=(",", ":"))[1:]
+        found.messages.clear()
+        if found.pushing is None:
+            found.pushing = task = asyncio.get_running_loop().create_task(self._push(found))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _push(self, found: _View) -> None:
+        """Bring every socket of the view to its newest board; a board rendered meanwhile reaches the sockets not
+        yet served at once, and those served before it on another round."""
+        try:
+            while True:
+                shown, count = found.shown, 0
+                for sub in list(found.subscribers):
+                    if sub.version < found.shown:
+                        self._update(sub, found)
+                        count += 1
+                        if count % YIELD_EVERY == 0:
+                            await asyncio.sleep(0)  # a judge's submission is answered during a push to 10,000
+                if found.shown == shown:
+                    return
+        finally:
+            found.pushing = None
 
     # -- sending -------------------------------------------------------------------------------------------------
 
-    def _deliver(self, sub: Subscriber, message: Event, version: int | None, frame: bytes | None = None) -> None:
-        """Send `message` (of `version`; None: a heartbeat or a snapshot asked for) unless the socket has newer;
+    def _update(self, sub: Subscriber, found: _View) -> None:
+        """Send `sub` the view's newest board, following the version it was last sent."""
+        if sub.closed or sub.version >= found.shown:
+            return  # versions never go back (a fresh snapshot it asked for may be newer)
+        if sub.busy is not None:
+            return  # its task sends the newest board once the transport has room (latest wins)
+        message, frame = found.update_after(sub.version)
+        sub.version = found.shown
+        self._deliver(sub, message, frame)
+
+    def _deliver(self, sub: Subscriber, message: Event, frame: bytes | None = None) -> None:
+        """Send `message` now, or after the send under way (a message of its own: replacing an older one);
         `frame`: the same message framed, written straight to the socket's transport when it can take it now."""
         if sub.closed:
             return
-        if version is not None:
-            if version <= sub.version:
-                return  # a fresh snapshot it asked for went out during this push: versions never go back
-            sub.version = version
         if sub.busy is not None:
-            sub.pending = message  # latest wins
+            sub.pending = message
             return
         if frame is not None and sub.direct is not None and open_for_writing(sub.direct):
             sub.direct.transport.write(frame)  # what the server's send would write, without framing it again
@@ -274,7 +316,7 @@ class Hub:
         except Exception:
             self._lost(sub)
             return
-        # the transport's buffer is full: finish this send, then the newest pending one, in a task of its own
+        # the transport's buffer is full: finish this send, then what is due, in a task of its own
         sub.busy = task = asyncio.get_running_loop().create_task(self._finish(sub, coroutine, suspended))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -282,8 +324,15 @@ class Hub:
     async def _finish(self, sub: Subscriber, coroutine: Coroutine[Any, Any, None], suspended: Any) -> None:
         try:
             await _resume(coroutine, suspended)
-            while sub.pending is not None and not sub.closed:
-                message, sub.pending = sub.pending, None
+            while not sub.closed:
+                found = self._views.get(sub.view)
+                if sub.pending is not None:
+                    message, sub.pending = sub.pending, None
+                elif found is not None and found.body is not None and sub.version < found.shown:
+                    message = found.update_after(sub.version)[0]  # the newest board only
+                    sub.version = found.shown
+                else:
+                    return
                 await sub.send(message)
         except asyncio.CancelledError:
             coroutine.close()
@@ -306,7 +355,7 @@ class Hub:
             for found in list(self._views.values()):
                 for sub in list(found.subscribers):
                     if sub.pending is None:
-                        self._deliver(sub, PING, None, PING_FRAME)
+                        self._deliver(sub, PING, PING_FRAME)
 
 
 async def _resume(coroutine: Coroutine[Any, Any, None], suspended: Any) -> None:

@@ -125,6 +125,14 @@ async def test_every_watcher_gets_the_same_bytes_and_versions_only_grow(live: Li
         # a mark in the other group does not touch this view: nothing is sent
         await live.mark("E4", "9")
         assert await silent(a)
+        # and the next update of this view follows the version the screen shows, which the other group's mark
+        # moved past: no screen has a gap to fill with a fresh snapshot
+        version = await live.mark("E2", "7")
+        chain = [versions[-1]]
+        while chain[-1] != version:
+            update = await next_message(a)
+            assert update["type"] == "update" and update["previous"] == chain[-1], (update["previous"], chain)
+            chain.append(update["version"])
 
 
 async def test_a_client_that_saw_a_gap_asks_for_a_fresh_snapshot(live: Live) -> None:
