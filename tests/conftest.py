@@ -159,6 +159,22 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], chromium_
 # event loop"). The same fixtures, scoped to each module, stop Playwright when its tests are done.
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's own ordering, which moves browser tests to the session's end
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each module's browser tests after its other tests: Playwright then starts once a module's asyncio tests are
+    done, also on several workers (`pytest -n 2 --dist loadfile` gives each worker whole modules, in order)."""
+    modules: dict[str, int] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.partition("::")[0], len(modules))
+
+    def place(indexed: tuple[int, pytest.Item]) -> tuple[int, bool, int]:
+        index, item = indexed
+        uses_browser = "playwright" in getattr(item, "fixturenames", ())
+        return modules[item.nodeid.partition("::")[0]], uses_browser, index
+
+    items[:] = [item for _, item in sorted(enumerate(items), key=place)]
+
+
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as found:
