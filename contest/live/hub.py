@@ -16,7 +16,7 @@ per view and version, and one more for the few sockets (slow, or just connected)
 Bursts coalesce: the first change after a quiet spell goes out at once, later ones at most every `interval`.
 Rendering does not wait for a push: a push to thousands of sockets lets the loop run every `YIELD_EVERY` sockets
 (judges' submissions are answered meanwhile), and when a newer board of the view is rendered during it, the sockets
-not yet reached get that one, then the push goes round again for those that got the older board. A socket never
+not yet reached get that one, then the push makes another pass for those that got the older board. A socket never
 gets a board older than one it already has.
 """
 
@@ -270,7 +270,7 @@ class Hub:
 
     async def _push(self, found: _View) -> None:
         """Bring every socket of the view to its newest board; a board rendered meanwhile reaches the sockets not
-        yet served at once, and those served before it on another round."""
+        yet served at once, and those served before it in another pass."""
         try:
             while True:
                 shown, count = found.shown, 0
