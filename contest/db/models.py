@@ -142,7 +142,8 @@ class RoundState(Base):
     round: Mapped[str] = mapped_column(String(64), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | locked
     board: Mapped[str] = mapped_column(String(16), default="live")  # hidden | live | frozen | reveal
-    frozen_seq: Mapped[int | None] = mapped_column(default=None)  # the version the public sees while frozen
+    # the version the public sees while frozen (as of the freeze) or hidden (as of the round's last change)
+    frozen_seq: Mapped[int | None] = mapped_column(default=None)
     # the entrants and the default panel as they were at the freeze (JSON): a frozen board is built from them
     frozen_field: Mapped[str | None] = mapped_column(Text, default=None)
     reveal_by: Mapped[str | None] = mapped_column(String(16), default=None)  # rank | award, while board = reveal

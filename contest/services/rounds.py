@@ -87,6 +87,10 @@ def set_round(
             state.reveal_by = reveal_by or state.reveal_by
             state.reveal_step = state.reveal_step if reveal is None else reveal
             changes.append(f"reveal {state.reveal_by} {state.reveal_step}")
+        if state.board == "hidden":
+            # the version the public keeps seeing: a hidden board's (empty) view is as of its round's last change,
+            # so its version does not count the marks entered behind it
+            state.frozen_seq = seq
         state.updated_at = now()
         session.add(
             RoundEvent(

@@ -78,8 +78,10 @@ def _payload(registry: BoardRegistry, state: ContestBoards, view: View) -> Json:
             board = None
         else:
             raise Forbidden(Message("the board of round {round!r} is hidden", round=key), "round")
-        if board is None:  # a screen's socket on a hidden board: an empty view, until the board is shown
-            payload: Json = {"contest": definition.slug, "version": state.seq, "round": key, "rows": [], "groups": []}
+        if board is None:  # a screen's socket on a hidden board: an empty view, until the board is shown, as of
+            # the round's last change (hiding, locking...): the marks entered behind it do not move its version
+            version = state.seq if shown.frozen_seq is None else shown.frozen_seq
+            payload: Json = {"contest": definition.slug, "version": version, "round": key, "rows": [], "groups": []}
         else:
             revealed, reveal = _revealed(board, view, shown) if shown.board == "reveal" else ([], None)
             if board_state == "reveal":

@@ -41,9 +41,22 @@ async def test_polling_the_socket_address_answers_its_snapshot_with_an_etag(live
     organizer = (await live.client.get(path, params=params, headers=bearer(live.organizer))).json()
     assert organizer["board"] == "live" and [r["entrant"] for r in organizer["rows"]] == ["E1", "E2"]
 
-    await live.round(board="hidden")
-    hidden = (await live.client.get(path, params=params)).json()
+    hiding = await live.round(board="hidden")
+    answer = await live.client.get(path, params=params)
+    hidden = answer.json()
     assert (hidden["type"], hidden["board"], hidden["rows"]) == ("snapshot", "hidden", [])
+    # as of the hiding: the marks entered behind a hidden board do not move what the public can poll (not even
+    # its version, which would count them), while a change of the round itself does
+    assert hidden["version"] == hiding["frozen_version"] == hiding["version"]
+    await live.mark("E2", "9", item=2)  # it would move group A's board
+    behind = await live.client.get(path, params=params, headers={"if-none-match": answer.headers["etag"]})
+    assert (behind.status_code, behind.content) == (304, b""), behind.text
+    locked = await live.round(status="locked")
+    relocked = (await live.client.get(path, params=params)).json()
+    assert (relocked["version"], relocked["status"], relocked["rows"]) == (locked["version"], "locked", [])
+    shown = await live.round(board="live", status="open", reason="复核")
+    live_again = (await live.client.get(path, params=params)).json()
+    assert live_again["version"] == shown["version"] and [r["entrant"] for r in live_again["rows"]] == ["E2", "E1"]
 
 
 @pytest.mark.parametrize(("params", "field"), [({"round": "nope"}, "round"), ({"limit": "0"}, "limit")])
