@@ -8,7 +8,7 @@ A judge's queue: the entrants of a round with the values this judge has given. B
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -332,13 +332,21 @@ def judge_queue(
     duties = gathered.plan.duties(principal.judge, gathered.rnd.items, judged) if gathered.plan else None
     if duties is not None and not duties:  # nobody of this round is theirs: not on its panels
         gathered.round_json["on_panel"] = False
+    seats = None if duties is not None else open_seats(gathered, rows, principal.judge, judged)
     for entrant in advancing(boards, gathered) if gathered.round_json["on_panel"] else []:
         if duties is not None and entrant["code"] not in duties:
             continue
         if is_recused(gathered, principal.judge, entrant["code"]):  # 回避: their marks would be refused
             continue
         given = mine.get(entrant["code"], {})
-        own = duties[entrant["code"]] if duties is not None else dict.fromkeys(range(1, gathered.rnd.items + 1), judged)
+        if duties is not None:
+            own = duties[entrant["code"]]
+        elif seats is not None:
+            own = seats(entrant["code"])
+            if not own and not given:
+                continue  # every item of this entrant has its panel, without this judge
+        else:
+            own = dict.fromkeys(range(1, gathered.rnd.items + 1), tuple(judged))
         done = sum(1 for i, keys in own.items() if all(k in given.get(i, {}) for k in keys))
         row = {
             **entrant,
@@ -346,7 +354,7 @@ def judge_queue(
             "done": done,
             "corrected": entrant["code"] in corrected,
         }
-        if duties is not None:  # this judge's items of the entrant, each with its criteria
+        if duties is not None or seats is not None:  # this judge's items of the entrant, each with its criteria
             row["assigned"] = {str(i): list(keys) for i, keys in own.items()}
         entrants.append(row)
     return {
@@ -356,6 +364,32 @@ def judge_queue(
         "entrants": entrants,
         "version": gathered.seat.contest.seq,
     }
+
+
+def open_seats(
+    gathered: _Gathered, rows: list[MarkRow], judge: str, judged: list[str]
+) -> Callable[[str], dict[int, tuple[str, ...]]] | None:
+    """With `panel_size` (each item's panel is whoever marks it first) and no assignments: for an entrant, the items
+    and criteria `judge` may still mark, those they marked and those whose panel is not yet full (the server
+    refuses the (N+1)th judge: services/panel_checks.py). None: the round has no panel_size."""
+    size = gathered.rnd.scoring.panel_size
+    if not size:
+        return None
+    seated: dict[tuple[str, int, str], set[str]] = {}
+    for who, item, criterion, by, _, _ in rows:
+        if by and criterion in judged:
+            seated.setdefault((who, item, criterion), set()).add(by)
+
+    def of(code: str) -> dict[int, tuple[str, ...]]:
+        own: dict[int, tuple[str, ...]] = {}
+        for item in range(1, gathered.rnd.items + 1):
+            panels = [(k, seated.get((code, item, k), set())) for k in judged]
+            keys = tuple(k for k, on in panels if judge in on or len(on) < size)
+            if keys:
+                own[item] = keys
+        return own
+
+    return of
 
 
 def is_recused(gathered: _Gathered, judge: str, code: str) -> bool:

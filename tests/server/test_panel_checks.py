@@ -106,6 +106,27 @@ async def test_a_third_judge_on_an_item_of_a_panel_of_two_is_refused(
     assert verify_contest(app.state.db, slug).agree
 
 
+async def test_a_judges_tablet_offers_only_the_items_whose_panel_still_has_a_seat_for_them(
+    app: Starlette, app_client: httpx.AsyncClient
+) -> None:
+    slug, _, judges = await _contest(app, app_client, ROTATING)
+    for judge, entrant, item in (("J1", "E1", 1), ("J2", "E1", 1), ("J3", "E1", 2), ("J4", "E1", 2)):
+        assert (await _mark(app_client, slug, judges[judge], entrant, item, {"execution": "8"})).status_code == 201
+    for judge, entrant, item in (("J1", "E2", 1), ("J2", "E2", 1), ("J1", "E2", 2), ("J2", "E2", 2)):
+        assert (await _mark(app_client, slug, judges[judge], entrant, item, {"execution": "7"})).status_code == 201
+
+    async def queue(judge: str) -> dict[str, Any]:
+        answer = await app_client.get("/judge/api/queue?round=prelim", headers=bearer(judges[judge]))
+        assert answer.status_code == 200, answer.text
+        return {e["code"]: (e["assigned"], e["done"]) for e in answer.json()["entrants"]}
+
+    # each judge keeps the items they marked; a full item, and an entrant whose items are all full, are not offered
+    assert await queue("J1") == {"E1": ({"1": ["execution"]}, 1), "E2": ({"1": ["execution"], "2": ["execution"]}, 2)}
+    assert await queue("J3") == {"E1": ({"2": ["execution"]}, 1)}
+    refused = await _mark(app_client, slug, judges["J3"], "E2", 1, {"execution": "6"})
+    assert refused.status_code == 409, "the tablet hid an item the server would have taken"
+
+
 async def test_an_aspect_team_marks_its_criterion_alone(app: Starlette, app_client: httpx.AsyncClient) -> None:
     slug, organizer, judges = await _contest(app, app_client, TEAMS)
     refused = assert_error(await _mark(app_client, slug, judges["J3"], "E1", 1, {"外形": "8"}), 403, "values.外形")
