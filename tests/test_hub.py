@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from contest.live.hub import Hub, direct_protocol, text_frame
+from contest.live.frames import direct_protocol, text_frame
+from contest.live.hub import Hub
 
 pytestmark = pytest.mark.asyncio
 

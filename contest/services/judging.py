@@ -8,7 +8,7 @@ A judge's queue: the entrants of a round with the values this judge has given. B
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -26,7 +26,7 @@ from contest.scoring.panels import RoundPlan
 from contest.services import assigned
 from contest.services.contests import definition_of, get_contest
 from contest.services.errors import Forbidden, Invalid, Message, NotFound, Unauthorized
-from contest.services.panel_checks import criteria_of
+from contest.services.panel_checks import criteria_of, open_seats
 from contest.services.principals import Principal
 
 MAX_BUTTONS = 11  # a range of at most this many steps is a row of buttons; more: a stepper
@@ -332,7 +332,8 @@ def judge_queue(
     duties = gathered.plan.duties(principal.judge, gathered.rnd.items, judged) if gathered.plan else None
     if duties is not None and not duties:  # nobody of this round is theirs: not on its panels
         gathered.round_json["on_panel"] = False
-    seats = None if duties is not None else open_seats(gathered, rows, principal.judge, judged)
+    marks = ((who, item, criterion, judge) for who, item, criterion, judge, _, _ in rows)
+    seats = None if duties is not None else open_seats(gathered.rnd, marks, principal.judge, judged)
     for entrant in advancing(boards, gathered) if gathered.round_json["on_panel"] else []:
         if duties is not None and entrant["code"] not in duties:
             continue
@@ -364,32 +365,6 @@ def judge_queue(
         "entrants": entrants,
         "version": gathered.seat.contest.seq,
     }
-
-
-def open_seats(
-    gathered: _Gathered, rows: list[MarkRow], judge: str, judged: list[str]
-) -> Callable[[str], dict[int, tuple[str, ...]]] | None:
-    """With `panel_size` (each item's panel is whoever marks it first) and no assignments: for an entrant, the items
-    and criteria `judge` may still mark, those they marked and those whose panel is not yet full (the server
-    refuses the (N+1)th judge: services/panel_checks.py). None: the round has no panel_size."""
-    size = gathered.rnd.scoring.panel_size
-    if not size:
-        return None
-    seated: dict[tuple[str, int, str], set[str]] = {}
-    for who, item, criterion, by, _, _ in rows:
-        if by and criterion in judged:
-            seated.setdefault((who, item, criterion), set()).add(by)
-
-    def of(code: str) -> dict[int, tuple[str, ...]]:
-        own: dict[int, tuple[str, ...]] = {}
-        for item in range(1, gathered.rnd.items + 1):
-            panels = [(k, seated.get((code, item, k), set())) for k in judged]
-            keys = tuple(k for k, on in panels if judge in on or len(on) < size)
-            if keys:
-                own[item] = keys
-        return own
-
-    return of
 
 
 def is_recused(gathered: _Gathered, judge: str, code: str) -> bool:

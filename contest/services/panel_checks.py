@@ -5,10 +5,13 @@ item the core would call broken.
 - A criterion with its own aspect team is marked by that team only; while the round's panel is not named, a team
   member marks nothing else (the core leaves team members out of the inferred panel).
 - With `panel_size = N`, an item's criterion takes marks from N judges: the (N+1)th is refused (409), naming the
-  judges who have it. A judge correcting their own mark is one of them.
+  judges who have it. A judge correcting their own mark is one of them. A judge's tablet offers only the items
+  with a seat left for them (`open_seats`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +35,32 @@ def criteria_of(definition: ContestDefinition, rnd: Round, judge: str, judged: l
     on_team = bool(mine)
     others = [key for key in judged if key not in own and (not on_team or definition.panel(rnd.key))]
     return [key for key in judged if key in mine or key in others]
+
+
+def open_seats(
+    rnd: Round, marks: Iterable[tuple[str, int, str, str]], judge: str, judged: list[str]
+) -> Callable[[str], dict[int, tuple[str, ...]]] | None:
+    """With `panel_size` (each item's panel is whoever marks it first) and no assignments: for an entrant, the items
+    and criteria `judge` may still mark among `judged`, given the round's `marks` (entrant, item, criterion, judge):
+    those they marked and those whose panel is not yet full. None: the round has no panel_size."""
+    size = rnd.scoring.panel_size
+    if not size:
+        return None
+    seated: dict[tuple[str, int, str], set[str]] = {}
+    for who, item, criterion, by in marks:
+        if by and criterion in judged:
+            seated.setdefault((who, item, criterion), set()).add(by)
+
+    def of(code: str) -> dict[int, tuple[str, ...]]:
+        own: dict[int, tuple[str, ...]] = {}
+        for item in range(1, rnd.items + 1):
+            panels = [(k, seated.get((code, item, k), set())) for k in judged]
+            keys = tuple(k for k, on in panels if judge in on or len(on) < size)
+            if keys:
+                own[item] = keys
+        return own
+
+    return of
 
 
 class PanelChecks:

@@ -28,8 +28,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from contest.language import accepted_locale
 from contest.live import changelog
-from contest.live.hub import Hub, text_event
-from contest.live.hub import Send as HubSend
+from contest.live.frames import Send as HubSend
+from contest.live.frames import text_event
+from contest.live.hub import Hub
 from contest.live.snapshots import Snapshot, Snapshots
 from contest.services import standings
 from contest.services.errors import Invalid, Message, ServiceError, Unauthorized
