@@ -62,3 +62,30 @@ def test_a_version_counter_behind_the_stored_marks_is_a_difference(
 
 def test_an_unknown_contest(loaded: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(capsys, "verify", "no-such", "--db", loaded) == (2, "", "error: no contest 'no-such'\n")
+
+
+def test_a_load_of_more_marks_than_one_batch_gives_every_submission_its_own_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `contest load` writes its submissions 200 at a time in one transaction: each batch must read the version
+    # the one before it left, not the one the contest had when the load began
+    (tmp_path / "contest.toml").write_text(
+        '[contest]\nslug = "big"\ntitle = "大"\njudges = ["J1", "J2"]\n\n'
+        '[[criteria]]\nkey = "a"\nmin = 0\nmax = 10\n\n[scoring]\npanel = "mean"\nitem = "a"\n',
+        encoding="utf-8",
+    )
+    codes = [f"E{n:03d}" for n in range(250)]
+    (tmp_path / "entrants.csv").write_text("code,name\n" + "".join(f"{c},选手{c}\n" for c in codes), encoding="utf-8")
+    marks = "".join(f"{c},main,1,a,{j},{(n + len(j)) % 11}\n" for n, c in enumerate(codes) for j in ("J1", "J2"))
+    (tmp_path / "marks.csv").write_text("entrant,round,item,criterion,judge,value\n" + marks, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'venue.db'}"
+    files = (tmp_path / "contest.toml", "--entrants", tmp_path / "entrants.csv", "--marks", tmp_path / "marks.csv")
+    code, _, err = run_cli(capsys, "load", *files, "--db", url)
+    assert code == 0, err
+    with sqlite3.connect(tmp_path / "venue.db") as db:
+        versions = [seq for (seq,) in db.execute("SELECT seq FROM submissions ORDER BY id")]
+        (contest_version,) = db.execute("SELECT seq FROM contests WHERE slug = 'big'").fetchone()
+    assert len(versions) == 500 and len(set(versions)) == 500 and versions == sorted(versions)
+    assert contest_version == versions[-1]
+    code, out, _ = run_cli(capsys, "verify", "big", "--db", url)
+    assert (code, out) == (0, f"all 3 standings agree (version {contest_version})\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from contest.db.models import (
@@ -48,8 +48,11 @@ def judges_of(session: Session, contest_id: int) -> Sequence[Judge]:
     return session.execute(select(Judge).where(Judge.contest_id == contest_id).order_by(Judge.id)).scalars().all()
 
 
+_ROUND_STATES = select(RoundState).where(RoundState.contest_id == bindparam("contest_id"))
+
+
 def round_states(session: Session, contest_id: int) -> dict[str, RoundState]:
-    rows = session.execute(select(RoundState).where(RoundState.contest_id == contest_id)).scalars().all()
+    rows = session.execute(_ROUND_STATES, {"contest_id": contest_id}).scalars().all()
     return {row.round: row for row in rows}
 
 
@@ -61,24 +64,46 @@ def marks_since(session: Session, contest_id: int, seq: int, upto: int | None = 
     return session.execute(query.order_by(Mark.seq, Mark.id)).scalars().all()
 
 
+_EXISTING_ENTRANTS = select(Entrant.code).where(
+    Entrant.contest_id == bindparam("contest_id"), Entrant.code.in_(bindparam("codes", expanding=True))
+)
+
+
 def existing_entrants(session: Session, contest_id: int, codes: Collection[str]) -> set[str]:
     """Those of `codes` that are entrants of the contest."""
-    query = select(Entrant.code).where(Entrant.contest_id == contest_id, Entrant.code.in_(list(codes)))
-    return set(session.execute(query).scalars())
+    return set(session.execute(_EXISTING_ENTRANTS, {"contest_id": contest_id, "codes": list(codes)}).scalars())
+
+
+_SUBMISSIONS = select(Submission).where(
+    Submission.contest_id == bindparam("contest_id"), Submission.client_id.in_(bindparam("client_ids", expanding=True))
+)
+_SUBMISSION_VALUES = select(Mark.submission_id, Mark.criterion, Mark.value).where(
+    Mark.submission_id.in_(bindparam("ids", expanding=True))
+)
 
 
 def submissions_by_client_id(
     session: Session, contest_id: int, client_ids: Collection[str]
 ) -> dict[str, tuple[Submission, dict[str, Decimal]]]:
     """The stored submissions among `client_ids`, each with its values (criterion -> value)."""
-    query = select(Submission).where(Submission.contest_id == contest_id, Submission.client_id.in_(list(client_ids)))
-    found = {s.id: s for s in session.execute(query).scalars()}
+    asked = {"contest_id": contest_id, "client_ids": list(client_ids)}
+    found = {s.id: s for s in session.execute(_SUBMISSIONS, asked).scalars()}
     values: dict[int, dict[str, Decimal]] = {id_: {} for id_ in found}
     if found:
-        marks = select(Mark.submission_id, Mark.criterion, Mark.value).where(Mark.submission_id.in_(list(found)))
-        for submission_id, criterion, value in session.execute(marks):
+        for submission_id, criterion, value in session.execute(_SUBMISSION_VALUES, {"ids": list(found)}):
             values[submission_id][criterion] = Decimal(value)
     return {s.client_id: (s, values[id_]) for id_, s in found.items()}
+
+
+_CURRENT_VALUES = select(
+    Mark.seq, Mark.id, Mark.entrant, Mark.round, Mark.item, Mark.criterion, Mark.judge, Mark.value
+).where(
+    Mark.contest_id == bindparam("contest_id"),
+    Mark.entrant.in_(bindparam("entrants", expanding=True)),
+    Mark.round.in_(bindparam("rounds", expanding=True)),
+    Mark.item.in_(bindparam("items", expanding=True)),
+    Mark.judge.in_(bindparam("judges", expanding=True)),
+)
 
 
 def current_values_of(
@@ -87,16 +112,15 @@ def current_values_of(
     """(entrant, round, item) -> (criterion, judge) -> the newest value, for the given items and judges."""
     # IN lists on the columns of the index on (contest, entrant, round, item), so it is used: a row-value IN, or
     # ordering by seq in SQL, makes SQLite walk every mark of the contest instead
-    columns = (Mark.seq, Mark.id, Mark.entrant, Mark.round, Mark.item, Mark.criterion, Mark.judge, Mark.value)
-    query = select(*columns).where(
-        Mark.contest_id == contest_id,
-        Mark.entrant.in_({entrant for entrant, _, _ in items}),
-        Mark.round.in_({round_key for _, round_key, _ in items}),
-        Mark.item.in_({item for _, _, item in items}),
-        Mark.judge.in_(list(judges)),
-    )
+    asked = {
+        "contest_id": contest_id,
+        "entrants": list({entrant for entrant, _, _ in items}),
+        "rounds": list({round_key for _, round_key, _ in items}),
+        "items": list({item for _, _, item in items}),
+        "judges": list(judges),
+    }
     current: dict[tuple[str, str, int], dict[tuple[str, str], Decimal]] = {key: {} for key in items}
-    for _, _, entrant, round_key, item, criterion, judge, value in sorted(session.execute(query)):
+    for _, _, entrant, round_key, item, criterion, judge, value in sorted(session.execute(_CURRENT_VALUES, asked)):
         found = current.get((entrant, round_key, item))
         if found is not None:
             found[(criterion, judge)] = Decimal(value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db import queries
@@ -24,10 +24,12 @@ from contest.services.errors import Invalid, Message
 Json = dict[str, Any]
 
 
+_STORED_ROUNDS = select(Assignment.round).where(Assignment.contest_id == bindparam("contest_id")).distinct()
+
+
 def stored_rounds(session: Session, contest_id: int) -> set[str]:
     """The rounds whose assignments are stored (drawn or uploaded)."""
-    query = select(Assignment.round).where(Assignment.contest_id == contest_id).distinct()
-    return set(session.execute(query).scalars())
+    return set(session.execute(_STORED_ROUNDS, {"contest_id": contest_id}).scalars())
 
 
 def plan_of(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db import queries
@@ -102,8 +102,7 @@ def write_batch(session: Session, batch: Sequence[Pending], *, cut: Cut | None =
         by_slug[pending.slug].append((index, principal))
     # lock every contest written to, always in the same order (PostgreSQL: the rows' locks; SQLite's BEGIN
     # IMMEDIATE already holds the whole database): from the replay check to the commit no one else writes them
-    locked = select(Contest).where(Contest.slug.in_(list(by_slug))).order_by(Contest.id).with_for_update()
-    contests = {c.slug: c for c in session.execute(locked).scalars()} if by_slug else {}
+    contests = {c.slug: c for c in session.execute(_LOCKED, {"slugs": list(by_slug)}).scalars()} if by_slug else {}
     for slug, asks in by_slug.items():
         contest = contests.get(slug)
         if contest is None:
@@ -316,15 +315,29 @@ class _ContestBatch:
         if not self.submissions:
             return
         # Core inserts of the tables (no ORM objects): every row in one statement each, ids back in order
-        submissions = insert(_table(Submission)).returning(Submission.id, sort_by_parameter_order=True)
-        ids = self.session.scalars(submissions, self.submissions).all()
+        ids = self.session.scalars(_INSERT_SUBMISSIONS, self.submissions).all()
         rows = [dict(row, submission_id=id_) for id_, marks in zip(ids, self.marks, strict=True) for row in marks]
-        self.session.execute(insert(_table(Mark)), rows)
-        self.session.execute(update(Contest).where(Contest.id == self.contest.id).values(seq=self.seq))
+        self.session.execute(_INSERT_MARKS, rows)
+        self.session.execute(_MOVE_VERSION, {"contest_id": self.contest.id, "new_seq": self.seq})
 
 
 def _table(model: type[Base]) -> Table:
     return model.metadata.tables[model.__tablename__]
+
+
+# the statements of the writer's every transaction, built once
+_LOCKED = (  # read afresh even when the session holds the contest (a batch before this one moved its version)
+    select(Contest)
+    .where(Contest.slug.in_(bindparam("slugs", expanding=True)))
+    .order_by(Contest.id)
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_INSERT_SUBMISSIONS = insert(_table(Submission)).returning(Submission.id, sort_by_parameter_order=True)
+_INSERT_MARKS = insert(_table(Mark))
+_MOVE_VERSION = (
+    update(_table(Contest)).where(_table(Contest).c.id == bindparam("contest_id")).values(seq=bindparam("new_seq"))
+)
 
 
 def _checked_marks(

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db.models import Judge, LoginSession, Token, now
@@ -75,6 +75,22 @@ def who_is(db: sessionmaker[Session], credential: str, *, token_only: bool = Fal
         return authenticate(session, credential) if token_only else authenticate_credential(session, credential)
 
 
+_TOKENS = (
+    select(
+        Token.token_hash,
+        Token.id,
+        Token.role,
+        Token.contest_id,
+        Token.revoked,
+        Judge.contest_id,
+        Judge.code,
+        Judge.chief,
+    )
+    .outerjoin(Judge, Token.judge_id == Judge.id)
+    .where(Token.token_hash.in_(bindparam("hashes", expanding=True)))
+)
+
+
 def authenticate_many(session: Session, credentials: Iterable[str]) -> dict[str, Principal]:
     """The principal of each valid credential among `credentials` (a query for tokens, one for sessions); revoked,
     expired and unknown ones are left out."""
@@ -89,13 +105,9 @@ def authenticate_many(session: Session, credentials: Iterable[str]) -> dict[str,
             tokens[token_hash(credential)] = credential
     found: dict[str, Principal] = {}
     if tokens:
-        columns = (Token.token_hash, Token.id, Token.role, Token.contest_id, Token.revoked)
-        query = (
-            select(*columns, Judge.contest_id, Judge.code, Judge.chief)
-            .outerjoin(Judge, Token.judge_id == Judge.id)
-            .where(Token.token_hash.in_(list(tokens)))
-        )
-        for digest, id_, role, contest_id, revoked, judge_contest, judge, chief in session.execute(query):
+        for digest, id_, role, contest_id, revoked, judge_contest, judge, chief in session.execute(
+            _TOKENS, {"hashes": list(tokens)}
+        ):
             if revoked:
                 continue
             if role == "judge":
