@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,9 +44,11 @@ class Boards:
         self.version = 1
         self.rows: list[str] = []
         self.renders = 0
+        self.known: list[int | None] = []  # the version each render was told is committed
 
-    async def render(self, slug: str, views: list[Any]) -> dict[Any, Any]:
+    async def render(self, slug: str, views: list[Any], known: int | None) -> dict[Any, Any]:
         self.renders += 1
+        self.known.append(known)
         return {view: {"version": self.version, "rows": list(self.rows)} for view in views}
 
     def change(self, row: str | None = None) -> None:
@@ -60,6 +63,13 @@ def without_previous(message: dict[str, Any]) -> dict[str, Any]:
 
 async def settle(seconds: float = 0.05) -> None:
     await asyncio.sleep(seconds)
+
+
+async def until(done: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Let the hub work until `done` holds (a push to thousands of sockets takes longer on a busy machine)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not done() and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.01)
 
 
 async def test_a_slow_socket_keeps_only_the_newest_board_and_holds_no_one_up() -> None:
@@ -131,6 +141,39 @@ async def test_an_unchanged_view_sends_nothing_and_an_unwatched_contest_is_not_r
     await hub.close()
 
 
+async def test_a_render_is_told_the_version_committed_and_reads_the_newest_after_any_other_change() -> None:
+    """A mark committed here names its version (the boards may take it from the writer without reading the
+    database); a change without one (entrants, a remote notice without a version, a resync, a new view) makes the
+    render read the newest, and so does any refresh that covers such a change along with a committed version."""
+    boards = Boards()
+    hub = Hub(boards.render, interval=0.3)
+    hub.subscribe(Socket(), View("c"), {"version": 1, "rows": []})
+    await settle(0.4)
+    assert boards.known == [None]  # a new view: whatever committed while its snapshot was made
+    boards.change("E1")
+    hub.changed("c", 2)
+    await settle()
+    boards.change("E2")
+    hub.changed("c", 3)  # within the interval: coalesced with the next
+    boards.change("E3")
+    hub.changed("c", 4)
+    await settle(0.4)
+    assert boards.known == [None, 2, 4]
+    await settle(0.4)  # quiet again
+    boards.change("E4")
+    hub.changed("c", 5)
+    await settle()
+    hub.changed("c")  # entrants uploaded: no version named
+    hub.changed("c", 7)
+    await settle(0.4)
+    hub.changed_remote("c", 8)
+    await settle(0.4)
+    hub.resync()
+    await settle(0.4)
+    assert boards.known == [None, 2, 4, 5, None, 8, None]
+    await hub.close()
+
+
 async def test_a_push_to_many_screens_lets_the_rest_of_the_server_run_meanwhile() -> None:
     boards = Boards()
     hub = Hub(boards.render, interval=0.0)
@@ -172,7 +215,7 @@ async def test_a_board_rendered_during_a_push_reaches_the_screens_not_yet_served
         await asyncio.sleep(0)  # the push of version 2 is under way
     boards.change("E2")
     hub.changed("c")  # rendered at once: the push does not hold the render back
-    await settle()
+    await until(lambda: all(s.received and s.received[-1]["version"] == 3 for s in sockets))
     got_2 = [s for s in sockets if any(m["version"] == 2 for m in s.received)]
     assert 0 < len(got_2) < 2000, "the screens not yet served still got the older board first"
     for socket in sockets:

@@ -1,7 +1,9 @@
 """Boards in memory, one set per contest, kept current by reading the change log after `version`.
 
 Any worker can serve any contest: before answering, a contest's boards catch up with the marks committed after
-the version they were built at (by this worker or another), so every worker agrees on "as of version N". A frozen
+the version they were built at (by this worker or another), so every worker agrees on "as of version N". The marks
+this worker's writer commits are handed to the boards as well (`committed`): when nothing else changed since the
+boards' version, the live hub's next render takes them from there instead of reading them back. A frozen
 board is built once from the marks up to its freeze, with the entrants and panel as they were then, and shown to
 the public until it is unfrozen. What a viewer may see of these boards is decided by `services.standings`.
 """
@@ -10,7 +12,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,6 +23,8 @@ from contest.db import queries
 from contest.db.models import Mark, RoundState
 from contest.scoring import Board, ContestDefinition, Entrant, MarkSheet, parse_definition
 from contest.scoring import Mark as CoreMark
+
+FED = 1000  # the writer's batches a contest keeps until its boards are next asked for (older: read back instead)
 
 
 class UnknownContest(LookupError):
@@ -60,6 +65,8 @@ class ContestBoards:
     boards: dict[str, Board] = field(default_factory=dict)
     frozen: dict[tuple[str, int], Board] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # marks this process's writer committed, not yet applied: (after, seq, the marks of versions after+1..seq)
+    fed: deque[tuple[int, int, Sequence[CoreMark]]] = field(default_factory=lambda: deque(maxlen=FED))
 
     def panels(self) -> dict[str, tuple[str, ...]]:
         return {r.key: self.definition.panel(r.key) or self.panel for r in self.definition.rounds}
@@ -78,11 +85,18 @@ class BoardRegistry:
         self._contests: dict[str, ContestBoards] = {}
         self._lock = threading.Lock()
 
-    def current(self, slug: str, *, upto: int | None = None) -> ContestBoards:
+    def current(self, slug: str, *, upto: int | None = None, known: int | None = None) -> ContestBoards:
         """The contest's boards, caught up with everything committed so far; with `upto`, only as far as that
-        version (`contest verify` replays the change log one version at a time, as a running server meets it)."""
+        version (`contest verify` replays the change log one version at a time, as a running server meets it).
+        With `known`, a version the caller knows committed: boards at least that new will do, and when the marks
+        this process's writer committed bring them there, nothing is read from the database."""
         with self._lock:
             state = self._contests.get(slug)
+        if known is not None and upto is None and state is not None:
+            with state.lock:
+                self._take_fed(state)
+                if state.seq >= known:
+                    return state
         with self.db() as session:
             contest = queries.contest_by_slug(session, slug)
             if contest is None:
@@ -96,9 +110,33 @@ class BoardRegistry:
             if seq <= state.seq:
                 return state
             with state.lock:
+                if upto is None:
+                    self._take_fed(state)
                 if seq > state.seq:
                     self._catch_up(session, state, contest.id, seq)
             return state
+
+    def committed(self, slug: str, after: int, seq: int, marks: Sequence[CoreMark]) -> None:
+        """This process's writer committed `marks` as the contest's versions after `after` up to `seq` (nothing
+        else changed between): boards at `after` take them when next asked, without reading them back."""
+        with self._lock:
+            state = self._contests.get(slug)
+        if state is not None:
+            state.fed.append((after, seq, marks))  # a deque: safe from any thread; the oldest drop off when full
+
+    def _take_fed(self, state: ContestBoards) -> None:
+        """Apply the writer's marks that follow on from the boards' version (call under `state.lock`); those the
+        boards already read from the database go, and a gap (a change from elsewhere) waits for the database."""
+        while state.fed:
+            after, seq, marks = state.fed[0]
+            if seq <= state.seq:
+                state.fed.popleft()
+            elif after != state.seq:
+                return
+            else:
+                state.fed.popleft()
+                self._apply(state, marks, seq)
+                state.marks_seq = seq  # every version of the batch is a submission's marks
 
     def _load(self, session: Session, contest_id: int, text: str, seq: int) -> ContestBoards:
         definition = parse_definition(text)
@@ -134,12 +172,6 @@ class BoardRegistry:
 
     def _catch_up(self, session: Session, state: ContestBoards, contest_id: int, seq: int) -> None:
         rows = queries.marks_since(session, contest_id, state.marks_seq, upto=seq)
-        changed: set[str] = set()
-        for row in rows:
-            mark = core_mark(row)
-            state.sheet.put(mark)
-            changed.add(mark.entrant)
-            state.marks_seq = row.seq
         versions_with_marks = {row.seq for row in rows}
         if any(v not in versions_with_marks for v in range(state.seq + 1, seq + 1)):
             # something besides marks changed: entrants, judges or round states
@@ -148,6 +180,17 @@ class BoardRegistry:
             state.states = self._states(session, contest_id)
             state.sealed = self._sealed(session, contest_id, state.definition)
             state.boards.clear()  # rebuilt on demand with the new names, groups and panels
+        self._apply(state, [core_mark(row) for row in rows], seq)
+        if rows:
+            state.marks_seq = rows[-1].seq
+
+    def _apply(self, state: ContestBoards, marks: Sequence[CoreMark], seq: int) -> None:
+        """Bring the sheet and the boards to version `seq` with `marks`, the marks of the versions since theirs
+        (the caller notes the last version that had marks)."""
+        changed: set[str] = set()
+        for mark in marks:
+            state.sheet.put(mark)
+            changed.add(mark.entrant)
         for board in state.boards.values():
             board.update(changed, version=seq)
         state.seq = seq

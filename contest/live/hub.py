@@ -2,13 +2,15 @@
 
 After a change of a contest commits (here, or on another worker: `changed_remote`), the hub catches the contest's
 boards up and renders each distinct view once, off the event loop (`render`, handed in by the app: what a viewer
-may see is the services' business). A view whose content changed is serialised once and the same text goes to
-every socket on it, framed once: on uvicorn's `websockets-sansio` protocol the same frame bytes are written
-straight to each socket's transport while it is open for writing (contest/live/frames.py); anything
-else goes through the socket's ASGI send. Sending does not make a task per socket: a send that the transport takes
-at once (the usual case) completes in the loop; only a socket whose buffer is full gets a task of its own, and
-while it is busy the hub keeps nothing for it but the view's newest board (latest wins), so a slow phone never
-holds anyone up nor piles up a backlog.
+may see is the services' business). The render is told the version that committed when the hub knows it (a mark
+from this worker: its boards may already hold it, contest/live/boards.py), else it reads the newest.
+
+A view whose content changed is serialised once and the same text goes to every socket on it, framed once: on
+uvicorn's `websockets-sansio` protocol the same frame bytes are written straight to each socket's transport while it
+is open for writing (contest/live/frames.py); anything else goes through the socket's ASGI send. Sending does not
+make a task per socket: a send that the transport takes at once (the usual case) completes in the loop; only a
+socket whose buffer is full gets a task of its own, and while it is busy the hub keeps nothing for it but the view's
+newest board (latest wins), so a slow phone never holds anyone up nor piles up a backlog.
 
 Each update names the version the socket was last sent as `previous` (the client asks for a fresh snapshot when it
 differs from the one it shows): the screens of a view almost always share it, so there is one text and one frame
@@ -80,7 +82,8 @@ class _View:
 
 
 Rendered = Mapping[Any, "dict[str, Any] | Exception"]
-Render = Callable[[str, list[Any]], Awaitable[Rendered]]
+# (slug, views, a version known to be committed or None: read the newest) -> each view's payload or error
+Render = Callable[[str, list[Any], "int | None"], Awaitable[Rendered]]
 
 
 class Hub:
@@ -92,7 +95,7 @@ class Hub:
         heartbeat: float = 15.0,
         publish: Callable[[str, int], None] | None = None,
     ) -> None:
-        self._render = render  # (slug, views) -> each view's payload or error, computed off the loop
+        self._render = render  # computed off the loop
         self.interval = interval
         self.heartbeat = heartbeat
         self.publish = publish  # tell other workers (Redis), after a change made here
@@ -101,6 +104,7 @@ class Hub:
         self._seen: dict[str, int] = {}  # slug -> the newest version this worker has heard of
         self._last_push: dict[str, float] = {}
         self._scheduled: dict[str, asyncio.TimerHandle | asyncio.Task[None]] = {}
+        self._due: dict[str, int | None] = {}  # slug -> the version its next refresh must show (None: the newest)
         self._again: set[str] = set()  # changed while a refresh was running
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -127,7 +131,7 @@ class Hub:
         if found is None:
             found = self._views[view] = _View(content=_content(snapshot), version=sub.version, shown=sub.version)
             self._by_contest.setdefault(view.slug, set()).add(view)
-            self._schedule(view.slug)  # a change committed while the snapshot was being made reaches it too
+            self._schedule(view.slug, None)  # a change committed while the snapshot was being made reaches it too
         found.subscribers.add(sub)
         if found.shown > sub.version and found.body is not None:
             self._update(sub, found)  # an update went out meanwhile
@@ -151,6 +155,7 @@ class Hub:
                 views.discard(sub.view)
                 if not views:
                     del self._by_contest[sub.view.slug]
+                    self._due.pop(sub.view.slug, None)
 
     def watched(self) -> set[str]:
         """The contests someone is watching."""
@@ -169,7 +174,7 @@ class Hub:
             self.publish(slug, version or 0)
         if version is not None:
             self._seen[slug] = max(self._seen.get(slug, 0), version)
-        self._schedule(slug)
+        self._schedule(slug, version)
 
     def changed_remote(self, slug: str, version: int) -> None:
         """Another worker, or the change log, says `slug` is at `version` (0: at some newer version)."""
@@ -177,21 +182,29 @@ class Hub:
             if version <= self._seen.get(slug, 0):
                 return  # seen already
             self._seen[slug] = version
-        self._schedule(slug)
+        self._schedule(slug, version or None)
 
     def resync(self) -> None:
         """Check every watched contest against the database (after a lost notice channel came back)."""
         for slug in self.watched():
-            self._schedule(slug)
+            self._schedule(slug, None)
 
     def send(self, sub: Subscriber, message: str, version: int) -> None:
         """Send one subscriber a message of its own (a fresh snapshot it asked for), in turn with the updates."""
         sub.version = max(sub.version, version)
         self._deliver(sub, text_event(message))
 
-    def _schedule(self, slug: str) -> None:
+    def _schedule(self, slug: str, version: int | None) -> None:
+        """Refresh the contest's views to show `version` (None: whatever is newest), now or after the interval."""
         if slug not in self._by_contest:
             return
+        if slug in self._due:  # a refresh is due already: it shows both
+            earlier = self._due[slug]
+            version = None if earlier is None or version is None else max(earlier, version)
+        self._due[slug] = version
+        self._arm(slug)
+
+    def _arm(self, slug: str) -> None:
         running = self._scheduled.get(slug)
         if isinstance(running, asyncio.Task):
             self._again.add(slug)  # one more refresh once this one is done
@@ -214,14 +227,15 @@ class Hub:
         self._scheduled.pop(slug, None)
         if slug in self._again:
             self._again.discard(slug)
-            self._schedule(slug)
+            self._arm(slug)
 
     async def _refresh(self, slug: str) -> None:
         views = list(self._by_contest.get(slug, ()))
+        known = self._due.pop(slug, None)
         if not views:
             return
         try:
-            rendered = await self._render(slug, views)
+            rendered = await self._render(slug, views, known)
         except Exception:
             log.exception("rendering the boards of %s failed", slug)
             return

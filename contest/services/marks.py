@@ -59,6 +59,8 @@ class Receipt:
     created: bool  # False: this client_id was stored before; nothing was stored twice
     seq: int  # the contest's version after this submission
     corrected: tuple[str, ...] = field(default=())  # criteria whose earlier value this replaces
+    # the marks stored, as the core reads them back (the live boards take them from here, contest/live/boards.py)
+    marks: tuple[CoreMark, ...] = field(default=(), compare=False)
 
 
 Outcome = Receipt | ServiceError
@@ -288,8 +290,11 @@ class _ContestBatch:
             }
         )
         rows: list[dict[str, object]] = []
+        stored: list[CoreMark] = []
         for mark in marks:
             previous = current.get((mark.criterion, mark.judge))
+            value = f"{mark.value:f}"
+            stored.append(CoreMark(mark.entrant, mark.round, mark.item, mark.criterion, mark.judge, Decimal(value)))
             rows.append(
                 {
                     "contest_id": self.contest.id,
@@ -299,7 +304,7 @@ class _ContestBatch:
                     "item": mark.item,
                     "criterion": mark.criterion,
                     "judge": mark.judge,
-                    "value": f"{mark.value:f}",
+                    "value": value,
                     "previous": None if previous is None else f"{previous:f}",
                 }
             )
@@ -308,7 +313,7 @@ class _ContestBatch:
         self.sent[request.client_id] = _Sent(
             request.entrant, rnd.key, request.item, principal.role, judge, principal.token_id, request.values, self.seq
         )
-        return Receipt(True, self.seq, corrected)
+        return Receipt(True, self.seq, corrected, tuple(stored))
 
     def store(self) -> None:
         """Insert the accepted submissions and their marks, and move the contest's version on: one statement each."""

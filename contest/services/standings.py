@@ -45,10 +45,13 @@ def standings(registry: BoardRegistry, view: View) -> Json:
     return rendered
 
 
-def render(registry: BoardRegistry, slug: str, views: Iterable[View]) -> dict[View, Json | ServiceError]:
-    """Catch the contest's boards up once, then each view: its payload, or the error a viewer of it gets."""
+def render(
+    registry: BoardRegistry, slug: str, views: Iterable[View], known: int | None = None
+) -> dict[View, Json | ServiceError]:
+    """Catch the contest's boards up once (at least to `known`, a version known to be committed; else to the
+    newest), then each view: its payload, or the error a viewer of it gets."""
     try:
-        state = registry.current(slug)
+        state = registry.current(slug, known=known)
     except UnknownContest:
         missing = NotFound(Message("no contest {slug!r}", slug=slug), "slug")
         return dict.fromkeys(views, missing)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from contest.scoring import Mark as CoreMark
 from contest.services.errors import Message, ServiceError, Unavailable
 from contest.services.marks import Cut, MarkRequest, Pending, Receipt, write_batch
 from contest.services.principals import Principal
@@ -25,6 +26,16 @@ from contest.services.principals import Principal
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200
+
+
+@dataclass(frozen=True)
+class Committed:
+    """The marks a batch stored for one contest: all of its versions after `after` up to `seq`, nothing else."""
+
+    slug: str
+    after: int
+    seq: int
+    marks: list[CoreMark]
 
 
 @dataclass
@@ -40,11 +51,11 @@ class MarkWriter:
         *,
         cut: Cut | None = None,
         max_batch: int = MAX_BATCH,
-        committed: Callable[[str, int], None] | None = None,
+        committed: Callable[[Committed], None] | None = None,
     ) -> None:
         self._db = db
         self._cut = cut
-        self._committed = committed  # (slug, version) once a batch that stored marks of that contest committed
+        self._committed = committed  # told of each contest a batch stored marks of, once it committed
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._closed = False
@@ -108,17 +119,19 @@ class MarkWriter:
             jobs[0].answer.set_exception(exc)
             return
         # committed: now, and only now, each request hears its answer, and the live boards hear of the change
-        newest: dict[str, int] = {}
+        stored: dict[str, list[Receipt]] = {}
         for job, outcome in zip(jobs, outcomes, strict=True):
             if isinstance(outcome, ServiceError):
                 job.answer.set_exception(outcome)
             else:
                 job.answer.set_result(outcome)
                 if outcome.created:
-                    newest[job.pending.slug] = max(newest.get(job.pending.slug, 0), outcome.seq)
+                    stored.setdefault(job.pending.slug, []).append(outcome)
         if self._committed is not None:
-            for slug, seq in newest.items():
-                self._committed(slug, seq)
+            for slug, receipts in stored.items():
+                # a contest's submissions in one batch took its next versions one by one, in the batch's order
+                marks = [mark for receipt in receipts for mark in receipt.marks]
+                self._committed(Committed(slug, receipts[0].seq - 1, receipts[-1].seq, marks))
 
 
 def _closing() -> Unavailable:

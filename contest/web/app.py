@@ -28,7 +28,7 @@ from contest.scoring import ContestError
 from contest.services import standings
 from contest.services.credentials import cookie_key
 from contest.services.errors import ServiceError
-from contest.services.writer import MarkWriter
+from contest.services.writer import Committed, MarkWriter
 from contest.settings import Settings
 from contest.web import api, assignments_api, auth, credentials, draws_api, i18n, live, openapi
 from contest.web.http import error_response, http_error, server_error, service_error
@@ -99,8 +99,8 @@ def create_app(settings: Settings) -> Starlette:
         app.state.reader = make_sessions(reading)
         app.state.boards = boards = BoardRegistry(app.state.reader)
 
-        async def render(slug: str, views: list[standings.View]) -> dict[standings.View, Any]:
-            return await run_in_threadpool(standings.render, boards, slug, views)
+        async def render(slug: str, views: list[standings.View], known: int | None) -> dict[standings.View, Any]:
+            return await run_in_threadpool(standings.render, boards, slug, views, known)
 
         app.state.hub = hub = Hub(render)
         app.state.snapshots = live.snapshots_for(app.state, hub)  # a socket's first board: once per view and version
@@ -114,8 +114,9 @@ def create_app(settings: Settings) -> Starlette:
             await bus.start()
         loop = asyncio.get_running_loop()
 
-        def committed(slug: str, seq: int) -> None:  # in the writer's thread: the hub lives on the loop
-            loop.call_soon_threadsafe(hub.changed, slug, seq)
+        def committed(batch: Committed) -> None:  # in the writer's thread: the hub lives on the loop
+            boards.committed(batch.slug, batch.after, batch.seq, batch.marks)  # the boards need not read them back
+            loop.call_soon_threadsafe(hub.changed, batch.slug, batch.seq)
 
         app.state.writer = MarkWriter(app.state.db, cut=boards.advanced, committed=committed)
         app.state.writer.start()
