@@ -90,8 +90,12 @@ async function refreshPage() {
   }
 }
 
+// it takes that page over too: a load under way while this worker activated can miss the activation's claim, and
+// would stay without a worker until reloaded
 self.addEventListener("message", function (event) {
-  if (event.data && event.data.type === "refresh-page") event.waitUntil(refreshPage());
+  if (event.data && event.data.type === "refresh-page") {
+    event.waitUntil(Promise.all([self.clients.claim(), refreshPage()]));
+  }
 });
 
 async function assetFromCache(request) {
