@@ -1,4 +1,8 @@
-"""Read queries. Each takes the session first and never commits."""
+"""Read queries. Each takes the session first and never commits.
+
+Those the mark writer runs for every submission are built once, with bind parameters (`_ROUND_STATES`...):
+building a statement through the ORM costs more than SQLite takes to run it (bench/README.md, "bench_fanout.py").
+"""
 
 from __future__ import annotations
 
