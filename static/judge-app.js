@@ -85,13 +85,14 @@
         showNote();
       }
     }, 8000);
-    const uncontrolled = !navigator.serviceWorker.controller; // this load did not pass through the worker
     navigator.serviceWorker
       .register(url, { scope: C.data.urls.page || "/judge" })
       .then(function () { return navigator.serviceWorker.ready; })
       .then(function (registration) {
-        // its copy of the page may predate this load (e.g. ?lang=en while it installed): ask for a fresh one
-        if (uncontrolled && navigator.onLine && registration.active) {
+        // its copy of the page may predate this load or be overtaken by an older fetch (e.g. ?lang=en while it
+        // installed, or while an earlier page's request in the old language was under way): the page shown last
+        // asks for a fresh copy, fetched after this page's language was set, so its copy is the one kept
+        if (navigator.onLine && registration.active) {
           registration.active.postMessage({ type: "refresh-page" });
         }
         document.body.dataset.offlineApp = "ready";

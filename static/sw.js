@@ -78,8 +78,9 @@ async function pageFirstFromNetwork(request) {
   }
 }
 
-// a page that loaded without this worker (the first visit, or a switch of language while the worker was installing)
-// asks for a fresh copy, so the offline page is in the language the judge chose last
+// every page, once shown, asks for a fresh copy: fetched after that page's language was set, it takes a ticket newer
+// than any fetch in the old language (the first visit, a switch of language while the worker was installing or
+// while an earlier page's request was under way), so the offline page is in the language the judge chose last
 async function refreshPage() {
   try {
     const ticket = ++ticketsGiven;
@@ -90,7 +91,7 @@ async function refreshPage() {
   }
 }
 
-// it takes that page over too: a load under way while this worker activated can miss the activation's claim, and
+// it takes the page over too: a load under way while this worker activated can miss the activation's claim, and
 // would stay without a worker until reloaded
 self.addEventListener("message", function (event) {
   if (event.data && event.data.type === "refresh-page") {
