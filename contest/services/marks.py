@@ -18,18 +18,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contest.db import queries
 from contest.db.models import Base, Contest, Mark, Submission
-from contest.scoring import ContestDefinition, mark_problems
 from contest.scoring import Mark as CoreMark
 from contest.scoring.numbers import MAX_ITEM
 from contest.scoring.panels import RoundPlan, describe_owner
 from contest.services import assigned
 from contest.services.contests import definition_of
-from contest.services.errors import Conflict, Forbidden, Invalid, Message, NotFound, ServiceError, Unauthorized
+from contest.services.errors import Forbidden, Invalid, Message, NotFound, ServiceError, Unauthorized
 from contest.services.panel_checks import PanelChecks
 from contest.services.principals import Principal, authenticate_many, require
+from contest.services.submission_checks import Sent, checked_marks, judge_for, replay
 
 SENDERS = ("organizer", "recorder", "judge")
-NOT_ON_PANEL = "judge {judge!r} is not on the panel of round {round!r}"
 
 
 @dataclass(frozen=True)
@@ -123,20 +122,6 @@ def write_batch(session: Session, batch: Sequence[Pending], *, cut: Cut | None =
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-@dataclass
-class _Sent:
-    """A submission as stored (or about to be): what a replay of its client_id must match."""
-
-    entrant: str
-    round: str
-    item: int
-    role: str
-    judge: str
-    token_id: int | None
-    values: dict[str, Decimal]
-    seq: int
-
-
 class _ContestBatch:
     """The submissions of one batch to one contest: the contest's state read once for all of them, the rows to
     insert gathered, and written together by `store`."""
@@ -163,7 +148,7 @@ class _ContestBatch:
         self._default_panel: set[str] | None = None
         self.entrants = queries.existing_entrants(session, contest.id, {r.entrant for r in requests})
         self.sent = {
-            client_id: _Sent(s.entrant, s.round, s.item, s.role, s.judge, s.token_id, values, s.seq)
+            client_id: Sent(s.entrant, s.round, s.item, s.role, s.judge, s.token_id, values, s.seq)
             for client_id, (s, values) in queries.submissions_by_client_id(
                 session, contest.id, {r.client_id for r in requests}
             ).items()
@@ -241,7 +226,7 @@ class _ContestBatch:
     def take(self, principal: Principal, request: MarkRequest) -> Receipt:
         """Check one submission against the contest and everything before it; keep its rows for `store`."""
         if request.client_id in self.sent:
-            return _replay(self.sent[request.client_id], principal, request)
+            return Receipt(False, replay(self.sent[request.client_id], principal, request))
         definition = self.definition
         if not definition.has_round(request.round):
             rounds = ", ".join(r.key for r in definition.rounds)
@@ -255,10 +240,10 @@ class _ContestBatch:
         if not principal.is_organizer:
             self.check_advanced(rnd.key, request.entrant)
         panel = self.panel(rnd.key)
-        judge = _judge_for(principal, self.contest, request, self.criteria, self.judged, panel)
+        judge = judge_for(principal, self.contest.id, request, self.criteria, self.judged, panel)
         if judge and any(k in self.judged for k in request.values):
             self.check_assigned(rnd.key, request, judge, to_judge=principal.role == "judge")
-        marks = _checked_marks(definition, request, rnd.key, judge, self.judged, panel)
+        marks = checked_marks(definition, request, rnd.key, judge, self.judged, panel)
 
         current = self.current.setdefault((request.entrant, rnd.key, request.item), {})
         # a correction: a value already given that this changes (giving the same value again changes nothing)
@@ -310,7 +295,7 @@ class _ContestBatch:
             )
             current[(mark.criterion, mark.judge)] = mark.value
         self.marks.append(rows)
-        self.sent[request.client_id] = _Sent(
+        self.sent[request.client_id] = Sent(
             request.entrant, rnd.key, request.item, principal.role, judge, principal.token_id, request.values, self.seq
         )
         return Receipt(True, self.seq, corrected, tuple(stored))
@@ -343,76 +328,3 @@ _INSERT_MARKS = insert(_table(Mark))
 _MOVE_VERSION = (
     update(_table(Contest)).where(_table(Contest).c.id == bindparam("contest_id")).values(seq=bindparam("new_seq"))
 )
-
-
-def _checked_marks(
-    definition: ContestDefinition, request: MarkRequest, round_key: str, judge: str, judged: set[str], panel: set[str]
-) -> list[CoreMark]:
-    """The submission's values as marks, after the core's checks; every problem is reported at once."""
-    problems = []
-    marks: list[CoreMark] = []
-    for key, value in request.values.items():
-        mark = CoreMark(request.entrant, round_key, request.item, key, judge if key in judged else "", value)
-        for problem in mark_problems(definition, mark, panel=panel):
-            where = f"values.{key}" if problem.where in ("value", "criterion") else problem.where
-            problems.append((where, problem.message))
-        marks.append(mark)
-    if problems:
-        where, message = problems[0]
-        raise Invalid(message, where, details=[Message("{where}: {message}", where=w, message=m) for w, m in problems])
-    return marks
-
-
-def _replay(stored: _Sent, principal: Principal, request: MarkRequest) -> Receipt:
-    """A client_id seen before: the same submission from the same sender is acknowledged again, storing nothing."""
-    # the same sender: the same judge (even signed in again with a new card), else the same token
-    sender = stored.judge == principal.judge if principal.role == "judge" else stored.token_id == principal.token_id
-    # an organizer typing in paper sheets names the judge: the same client_id for another judge's sheet is not a replay
-    named = principal.role == "judge" or not request.judge or not stored.judge or request.judge == stored.judge
-    same = (
-        sender
-        and named
-        and (stored.entrant, stored.round, stored.item, stored.role)
-        == (
-            request.entrant,
-            request.round,
-            request.item,
-            principal.role,
-        )
-    )
-    if not same or stored.values != request.values:
-        raise Conflict(Message("client_id was already used for a different submission"), "client_id")
-    return Receipt(False, stored.seq)
-
-
-def _judge_for(
-    principal: Principal, contest: Contest, request: MarkRequest, criteria: set[str], judged: set[str], panel: set[str]
-) -> str:
-    """The judge whose marks these are, after checking the principal may enter each value."""
-    unknown = [k for k in request.values if k not in criteria]
-    if unknown:
-        raise Invalid(Message("no criterion {key!r} in this contest", key=unknown[0]), f"values.{unknown[0]}")
-    asks_judged = [k for k in request.values if k in judged]
-    asks_entered = [k for k in request.values if k not in judged]
-    if principal.role == "judge":
-        if principal.contest_id != contest.id:
-            raise Forbidden(Message("this judge belongs to another contest"), "slug")
-        if request.judge and request.judge != principal.judge:
-            raise Forbidden(Message("a judge enters only their own marks"), "judge")
-        if asks_entered and not principal.chief:
-            raise Forbidden(
-                Message("{key!r} is entered by the chief judge or a recorder, not by a judge", key=asks_entered[0]),
-                f"values.{asks_entered[0]}",
-            )
-        if asks_judged and principal.judge not in panel:
-            raise Forbidden(Message(NOT_ON_PANEL, judge=principal.judge, round=request.round), "round")
-        return principal.judge
-    if principal.role == "recorder" and asks_judged:
-        raise Forbidden(f"{asks_judged[0]!r} is marked by the judges, not by a recorder", f"values.{asks_judged[0]}")
-    if principal.role == "organizer" and asks_judged:
-        if not request.judge:
-            raise Invalid("entering judged marks for a judge (from a paper sheet) needs the judge's code", "judge")
-        if request.judge not in panel:
-            raise Invalid(Message(NOT_ON_PANEL, judge=request.judge, round=request.round), "judge")
-        return request.judge
-    return ""
